@@ -1,0 +1,692 @@
+// db.cc - the index: opening, writing records, deleting, statistics.
+//
+// Layout of a document (one per trial), driven by the schema table
+// (schema.c):
+// - unique term "Q" + NCT id; data: the record as JSON (ts_record_to_json
+//   with provenance);
+// - free-text fields: normalized text (analyze.c) through a TermGenerator
+//   (English stemmer, STEM_SOME, positions) under the field's first prefix
+//   with wdf 1, and unprefixed with the field's weight; term positions
+//   jump by 100 between fields and 10 between items of a field, so a
+//   phrase never spans two of them;
+// - filters: boolean terms from _ts_filter_term;
+// - value slots: see TS_SLOT_* in ts_internal.h.
+// Metadata keys: "ts:schema" (TS_SCHEMA_VERSION), "ts:analyzer"
+// (_TS_ANALYZER), "ts:updated" (ISO time of the last commit).
+//
+// A writer keeps one open transaction: ts_db_commit commits it and opens
+// the next, ts_db_cancel throws it away, so what is on disk is always the
+// state of the last commit.
+#include "xapian.hh"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+static const char *const META_SCHEMA = "ts:schema";
+static const char *const META_ANALYZER = "ts:analyzer";
+static const char *const META_UPDATED = "ts:updated";
+
+// Xapian's limit on a term, in bytes.
+static const size_t MAX_TERM = 245;
+
+// ---- exceptions ----------------------------------------------------------
+
+ts_status_t _ts_status_from_exception(const char *doing)
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        return _ts_error(TS_ERR_LOCKED, "%s: index is locked by another indexer", doing);
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return _ts_error(TS_ERR_MODIFIED, "%s: the index changed while it was read; try again", doing);
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        return _ts_error(TS_ERR_CORRUPT, "%s: index is corrupt: %s", doing, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseVersionError &e) {
+        return _ts_error(TS_ERR_VERSION, "%s: unsupported index format: %s; re-index", doing,
+                         e.get_msg().c_str());
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return _ts_error(TS_ERR_NOT_FOUND, "%s: no index found: %s", doing, e.get_msg().c_str());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return _ts_error(TS_ERR_IO, "%s: cannot open the index: %s", doing, e.get_msg().c_str());
+    } catch (const Xapian::QueryParserError &e) {
+        return _ts_error(TS_ERR_BAD_QUERY, "%s", e.get_msg().c_str());
+    } catch (const Xapian::WildcardError &e) {
+        return _ts_error(TS_ERR_BAD_QUERY, "%s", e.get_msg().c_str());
+    } catch (const Xapian::DatabaseError &e) {
+        const char *why = e.get_error_string();
+        return _ts_error(TS_ERR_IO, "%s: %s%s%s", doing, e.get_msg().c_str(),
+                         why ? ": " : "", why ? why : "");
+    } catch (const Xapian::NetworkError &e) {
+        return _ts_error(TS_ERR_IO, "%s: network: %s", doing, e.get_msg().c_str());
+    } catch (const Xapian::InvalidArgumentError &e) {
+        return _ts_error(TS_ERR_INVALID, "%s: %s", doing, e.get_msg().c_str());
+    } catch (const Xapian::Error &e) {
+        return _ts_error(TS_ERR_INTERNAL, "%s: %s", doing, e.get_description().c_str());
+    } catch (const std::bad_alloc &) {
+        return _ts_error(TS_ERR_NOMEM, "%s: out of memory", doing);
+    } catch (const std::exception &e) {
+        return _ts_error(TS_ERR_INTERNAL, "%s: %s", doing, e.what());
+    } catch (...) {
+        return _ts_error(TS_ERR_INTERNAL, "%s: unexpected failure", doing);
+    }
+}
+
+// ---- helpers ---------------------------------------------------------------
+
+// Cut a term that would exceed Xapian's limit: keep 200 bytes (not
+// splitting a UTF-8 sequence) and add a hash of the whole term.
+static std::string fit_term(std::string t)
+{
+    if (t.size() <= MAX_TERM)
+        return t;
+    uint64_t h = _ts_hash64(t.data(), t.size(), _TS_HASH_INIT);
+    size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80)
+        cut--;
+    char hex[20];
+    snprintf(hex, sizeof hex, "#%016llx", (unsigned long long)h);
+    return t.substr(0, cut) + hex;
+}
+
+std::string _ts_filter_term(const char *prefix, const std::string &value)
+{
+    char *norm = _ts_normalize(value.data(), value.size());
+    if (!norm)
+        throw std::bad_alloc();
+    std::string t = std::string(prefix) + norm;
+    free(norm);
+    return fit_term(t);
+}
+
+std::string _ts_date_value(const char *iso)
+{
+    if (!iso || strlen(iso) < 4)
+        return std::string();
+    std::string v(iso, 4);
+    v += (strlen(iso) >= 7) ? std::string(iso + 5, 2) : "01";
+    v += (strlen(iso) >= 10) ? std::string(iso + 8, 2) : "01";
+    return v;
+}
+
+static std::string unique_term(const char *id)
+{
+    return fit_term(std::string("Q") + id);
+}
+
+// Preference between formats for two versions with the same last update
+// date: the richer format wins.
+static int format_rank(ts_format_t f)
+{
+    switch (f) {
+    case TS_FORMAT_V2JSON: return 4;
+    case TS_FORMAT_XML: return 3;
+    case TS_FORMAT_CLASSIC_JSON: return 2;
+    case TS_FORMAT_TEXT: return 1;
+    default: return 0;
+    }
+}
+
+// Check an index's metadata against this library's.  A missing schema key
+// is accepted only for an empty index (a new one).
+static ts_status_t check_meta(const Xapian::Database &db, const char *path)
+{
+    std::string schema = db.get_metadata(META_SCHEMA);
+    if (schema.empty()) {
+        if (db.get_doccount() == 0)
+            return TS_OK;
+        return _ts_error(TS_ERR_VERSION,
+                         "%s: not a trialsearch index (no schema version); re-index into a new directory",
+                         path);
+    }
+    if (schema != std::to_string(TS_SCHEMA_VERSION))
+        return _ts_error(TS_ERR_VERSION,
+                         "%s: index has schema version %s, this trialsearch uses %d; re-index "
+                         "(trialsearch-index --db NEWDIR ...)",
+                         path, schema.c_str(), TS_SCHEMA_VERSION);
+    std::string an = db.get_metadata(META_ANALYZER);
+    if (an != _TS_ANALYZER)
+        return _ts_error(TS_ERR_VERSION,
+                         "%s: index was built with analyzer \"%s\", this trialsearch uses \"%s\"; re-index",
+                         path, an.c_str(), _TS_ANALYZER);
+    return TS_OK;
+}
+
+static std::string now_iso()
+{
+    char buf[32];
+    time_t t = time(nullptr);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// ---- opening and closing -----------------------------------------------
+
+extern "C" char *ts_db_default_path(void)
+{
+    const char *env = getenv("TRIALSEARCH_DB");
+    if (env && *env)
+        return strdup(env);
+    std::string base;
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg)
+        base = xdg;
+    else if (home && *home)
+        base = std::string(home) + "/.local/share";
+    else {
+        _ts_error(TS_ERR_NOT_FOUND, "no index location: set --db, TRIALSEARCH_DB or HOME");
+        return nullptr;
+    }
+    return strdup((base + "/trialsearch/index").c_str());
+}
+
+// mkdir -p for the parents of path (the index directory itself is made by
+// Xapian).
+static void make_parents(const std::string &path)
+{
+    for (size_t i = 1; i < path.size(); i++) {
+        if (path[i] == '/') {
+            std::string dir = path.substr(0, i);
+            mkdir(dir.c_str(), 0777);
+        }
+    }
+}
+
+extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
+{
+    if (!path || !out)
+        return _ts_error(TS_ERR_INVALID, "ts_db_open: no path");
+    _ts_error_clear();
+    ts_db_t *db = nullptr;
+    ts_status_t st = ts_guard("opening the index", [&]() -> ts_status_t {
+        db = new ts_db();
+        db->path = path;
+        if (flags & TS_DB_WRITE) {
+            make_parents(path);
+            db->wdb = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+            db->writer = true;
+            db->db = db->wdb;
+            ts_status_t s = check_meta(db->wdb, path);
+            if (s != TS_OK)
+                return s;
+            if (db->wdb.get_metadata(META_SCHEMA).empty()) {
+                db->wdb.set_metadata(META_SCHEMA, std::to_string(TS_SCHEMA_VERSION));
+                db->wdb.set_metadata(META_ANALYZER, _TS_ANALYZER);
+                db->wdb.commit();
+            }
+            db->tg.set_stemmer(db->stem);
+            db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+            db->wdb.begin_transaction(true);
+            return TS_OK;
+        }
+        struct stat sb;
+        if (stat(path, &sb) != 0)
+            return _ts_error(TS_ERR_NOT_FOUND,
+                             "no index at %s (build one with: trialsearch-index --db %s FILES...)",
+                             path, path);
+        db->db = Xapian::Database(path);
+        return check_meta(db->db, path);
+    });
+    if (st != TS_OK) {
+        // Nothing was changed: the destructors release the lock.
+        ts_guard("closing", [&]() -> ts_status_t { delete db; return TS_OK; });
+        return st;
+    }
+    *out = db;
+    return TS_OK;
+}
+
+extern "C" ts_status_t ts_db_open_many(const char *const *paths, size_t n, ts_db_t **out)
+{
+    if (!paths || n == 0 || !out)
+        return _ts_error(TS_ERR_INVALID, "ts_db_open_many: no paths");
+    if (n == 1)
+        return ts_db_open(paths[0], TS_DB_READ, out);
+    _ts_error_clear();
+    ts_db_t *db = nullptr;
+    ts_status_t st = ts_guard("opening the indexes", [&]() -> ts_status_t {
+        db = new ts_db();
+        db->path = paths[0];
+        for (size_t i = 0; i < n; i++) {
+            struct stat sb;
+            if (stat(paths[i], &sb) != 0)
+                return _ts_error(TS_ERR_NOT_FOUND, "no index at %s", paths[i]);
+            Xapian::Database one(paths[i]);
+            ts_status_t s = check_meta(one, paths[i]);
+            if (s != TS_OK)
+                return s;
+            db->db.add_database(one);
+        }
+        return TS_OK;
+    });
+    if (st != TS_OK) {
+        delete db;
+        return st;
+    }
+    *out = db;
+    return TS_OK;
+}
+
+// Commit the open transaction (writer); does not start another.
+static void commit_now(ts_db_t *db)
+{
+    db->wdb.set_metadata(META_UPDATED, now_iso());
+    db->wdb.commit_transaction();
+}
+
+extern "C" ts_status_t ts_db_close(ts_db_t *db)
+{
+    if (!db)
+        return TS_OK;
+    ts_status_t st = ts_guard("closing the index", [&]() -> ts_status_t {
+        if (db->writer) {
+            commit_now(db);
+            db->wdb.close();
+        } else {
+            db->db.close();
+        }
+        return TS_OK;
+    });
+    // After a failed commit the destructor cancels the open transaction:
+    // the last commit stays on disk.
+    ts_guard("closing", [&]() -> ts_status_t { delete db; return TS_OK; });
+    return st;
+}
+
+extern "C" ts_status_t ts_db_commit(ts_db_t *db)
+{
+    if (!db || !db->writer)
+        return _ts_error(TS_ERR_INVALID, "commit: index not open for writing");
+    return ts_guard("committing", [&]() -> ts_status_t {
+        commit_now(db);
+        db->wdb.begin_transaction(true);
+        return TS_OK;
+    });
+}
+
+extern "C" ts_status_t ts_db_cancel(ts_db_t *db)
+{
+    if (!db || !db->writer)
+        return _ts_error(TS_ERR_INVALID, "cancel: index not open for writing");
+    return ts_guard("discarding changes", [&]() -> ts_status_t {
+        db->wdb.cancel_transaction();
+        db->wdb.begin_transaction(true);
+        return TS_OK;
+    });
+}
+
+extern "C" ts_status_t ts_db_reopen(ts_db_t *db)
+{
+    if (!db)
+        return _ts_error(TS_ERR_INVALID, "reopen: no index");
+    return ts_guard("reopening the index", [&]() -> ts_status_t {
+        db->db.reopen();
+        return TS_OK;
+    });
+}
+
+// ---- writing ---------------------------------------------------------------
+
+namespace {
+
+// Texts of the record that feed a schema source, in order.  Each inner
+// vector is one item (list element); items are separated by a smaller
+// position gap than fields.
+void collect(const ts_record_t *r, _ts_src_t src, std::vector<const char *> &out)
+{
+    auto add = [&](const char *s) { if (s && *s) out.push_back(s); };
+    auto list = [&](const ts_strlist_t &l) { for (size_t i = 0; i < l.n; i++) add(l.v[i]); };
+    switch (src) {
+    case _TS_SRC_TITLE:
+        add(r->brief_title); add(r->official_title); add(r->acronym);
+        break;
+    case _TS_SRC_CONDITION:
+        list(r->conditions);
+        break;
+    case _TS_SRC_MESH:
+        list(r->condition_mesh); list(r->condition_mesh_ancestors);
+        list(r->intervention_mesh); list(r->intervention_mesh_ancestors);
+        break;
+    case _TS_SRC_KEYWORD:
+        list(r->keywords);
+        break;
+    case _TS_SRC_INTERVENTION:
+        for (size_t i = 0; i < r->n_interventions; i++) {
+            add(r->interventions[i].name);
+            list(r->interventions[i].other_names);
+            add(r->interventions[i].description);
+        }
+        for (size_t i = 0; i < r->n_arms; i++) {
+            add(r->arms[i].label);
+            add(r->arms[i].description);
+        }
+        break;
+    case _TS_SRC_PRIMARY:
+    case _TS_SRC_SECONDARY: {
+        const ts_outcome_t *o = src == _TS_SRC_PRIMARY ? r->primary_outcomes : r->secondary_outcomes;
+        size_t n = src == _TS_SRC_PRIMARY ? r->n_primary_outcomes : r->n_secondary_outcomes;
+        for (size_t i = 0; i < n; i++) {
+            add(o[i].measure);
+            add(o[i].description);
+        }
+        break;
+    }
+    case _TS_SRC_SUMMARY:
+        add(r->brief_summary); add(r->detailed_description);
+        break;
+    case _TS_SRC_ELIGIBILITY:
+        if (!r->inclusion && !r->exclusion)
+            add(r->eligibility);
+        break;
+    case _TS_SRC_INCLUSION:
+        add(r->inclusion);
+        break;
+    case _TS_SRC_EXCLUSION:
+        add(r->exclusion);
+        break;
+    case _TS_SRC_SPONSOR:
+        add(r->lead_sponsor); list(r->collaborators);
+        break;
+    case _TS_SRC_LOCATION:
+        for (size_t i = 0; i < r->n_locations; i++) {
+            add(r->locations[i].facility); add(r->locations[i].city);
+            add(r->locations[i].state); add(r->locations[i].country);
+        }
+        break;
+    case _TS_SRC_OFFICIAL:
+        for (size_t i = 0; i < r->n_officials; i++) {
+            add(r->officials[i].name); add(r->officials[i].affiliation);
+        }
+        break;
+    case _TS_SRC_OTHER:
+        list(r->other_text);
+        break;
+    case _TS_SRC_ID:
+        add(r->nct_id); list(r->secondary_ids);
+        break;
+    case _TS_SRC_STATUS: add(r->overall_status); break;
+    case _TS_SRC_PHASE: list(r->phases); break;
+    case _TS_SRC_TYPE: add(r->study_type); break;
+    case _TS_SRC_SEX: add(r->sex); break;
+    case _TS_SRC_HEALTHY:
+        if (r->healthy_volunteers >= 0)
+            add(r->healthy_volunteers ? "yes" : "no");
+        break;
+    case _TS_SRC_COUNTRY:
+        for (size_t i = 0; i < r->n_locations; i++)
+            add(r->locations[i].country);
+        break;
+    case _TS_SRC_NONE:
+        break;
+    }
+}
+
+// Join values with '\x1f' for a facet slot, without repeats.
+std::string facet_value(const std::vector<const char *> &v)
+{
+    std::string out;
+    std::vector<std::string> done;
+    for (const char *s : v) {
+        bool dup = false;
+        for (const auto &d : done)
+            dup = dup || d == s;
+        if (dup)
+            continue;
+        done.push_back(s);
+        if (!out.empty())
+            out += '\x1f';
+        out += s;
+    }
+    return out;
+}
+
+std::string normalized(const char *s)
+{
+    char *n = _ts_normalize(s, strlen(s));
+    if (!n)
+        throw std::bad_alloc();
+    std::string out(n);
+    free(n);
+    return out;
+}
+
+// Build the document of a record.
+Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::string &hash)
+{
+    Xapian::Document doc;
+    Xapian::TermGenerator &tg = db->tg;
+    tg.set_document(doc);
+
+    char *json = ts_record_to_json(r, 1);
+    if (!json)
+        throw std::bad_alloc();
+    doc.set_data(json);
+    free(json);
+    doc.add_boolean_term(unique_term(r->nct_id));
+
+    std::vector<const char *> texts;
+    for (size_t f = 0; f < _ts_schema_len; f++) {
+        const _ts_field_t &fd = _ts_schema[f];
+        if (fd.src == _TS_SRC_NONE)
+            continue;
+        texts.clear();
+        collect(r, fd.src, texts);
+        if (texts.empty())
+            continue;
+        std::string prefix(fd.prefixes, strcspn(fd.prefixes, " "));
+        if (fd.info.kind == TS_FIELD_FILTER) {
+            for (const char *t : texts)
+                doc.add_boolean_term(_ts_filter_term(prefix.c_str(), t));
+            if (fd.src == _TS_SRC_ID) // ids are words of the default search too
+                for (const char *t : texts)
+                    tg.index_text(normalized(t));
+            continue;
+        }
+        for (const char *t : texts) {
+            std::string norm = normalized(t);
+            tg.index_text(norm, 1, prefix);
+            tg.increase_termpos(10);
+            if (fd.weight) {
+                tg.index_text(norm, fd.weight);
+                tg.increase_termpos(10);
+            }
+        }
+        tg.increase_termpos(100);
+    }
+
+    doc.add_value(TS_SLOT_START, _ts_date_value(r->start_date));
+    doc.add_value(TS_SLOT_PRIMARY_COMPLETION, _ts_date_value(r->primary_completion_date));
+    doc.add_value(TS_SLOT_COMPLETION, _ts_date_value(r->completion_date));
+    doc.add_value(TS_SLOT_FIRST_POSTED, _ts_date_value(r->first_posted));
+    doc.add_value(TS_SLOT_UPDATED, _ts_date_value(r->last_update));
+    if (r->enrollment >= 0)
+        doc.add_value(TS_SLOT_ENROLLMENT, Xapian::sortable_serialise((double)r->enrollment));
+    doc.add_value(TS_SLOT_MIN_AGE, Xapian::sortable_serialise(r->min_age >= 0 ? r->min_age : 0));
+    doc.add_value(TS_SLOT_MAX_AGE, Xapian::sortable_serialise(r->max_age >= 0 ? r->max_age : 1000));
+    doc.add_value(TS_SLOT_HASH, hash);
+    doc.add_value(TS_SLOT_FORMAT, std::to_string(format_rank(r->format)));
+
+    static const struct { int slot; _ts_src_t src; } facets[] = {
+        { TS_SLOT_F_STATUS, _TS_SRC_STATUS }, { TS_SLOT_F_PHASE, _TS_SRC_PHASE },
+        { TS_SLOT_F_CONDITION, _TS_SRC_CONDITION }, { TS_SLOT_F_COUNTRY, _TS_SRC_COUNTRY },
+        { TS_SLOT_F_TYPE, _TS_SRC_TYPE },
+    };
+    for (const auto &fc : facets) {
+        texts.clear();
+        collect(r, fc.src, texts);
+        if (!texts.empty())
+            doc.add_value(fc.slot, facet_value(texts));
+    }
+    if (r->lead_sponsor)
+        doc.add_value(TS_SLOT_F_SPONSOR, r->lead_sponsor);
+    return doc;
+}
+
+// The content hash of a record: every field but its provenance, and the
+// schema version, so that a new schema re-indexes everything.
+std::string content_hash(const ts_record_t *r)
+{
+    char *json = ts_record_to_json(r, 0);
+    if (!json)
+        throw std::bad_alloc();
+    uint64_t h = _ts_hash64(json, strlen(json), _TS_HASH_INIT);
+    free(json);
+    h = _ts_hash64(_TS_ANALYZER, strlen(_TS_ANALYZER), h ^ TS_SCHEMA_VERSION);
+    char hex[20];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+    return hex;
+}
+
+} // namespace
+
+extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_result_t *result)
+{
+    if (!db || !db->writer || !rec)
+        return _ts_error(TS_ERR_INVALID, "put: index not open for writing");
+    if (!rec->nct_id || !*rec->nct_id)
+        return _ts_error(TS_ERR_BAD_RECORD, "%s: record has no NCT id",
+                         rec->source ? rec->source : "record");
+    return ts_guard("indexing a record", [&]() -> ts_status_t {
+        std::string qterm = unique_term(rec->nct_id);
+        std::string hash = content_hash(rec);
+        ts_put_result_t res = TS_PUT_NEW;
+        db->seen.insert(rec->nct_id);
+        Xapian::PostingIterator p = db->wdb.postlist_begin(qterm);
+        if (p != db->wdb.postlist_end(qterm)) {
+            Xapian::Document old = db->wdb.get_document(*p);
+            if (old.get_value(TS_SLOT_HASH) == hash) {
+                if (result)
+                    *result = TS_PUT_UNCHANGED;
+                return TS_OK;
+            }
+            std::string old_date = old.get_value(TS_SLOT_UPDATED);
+            std::string new_date = _ts_date_value(rec->last_update);
+            int old_rank = atoi(old.get_value(TS_SLOT_FORMAT).c_str());
+            if (old_date > new_date ||
+                (old_date == new_date && old_rank > format_rank(rec->format))) {
+                if (result)
+                    *result = TS_PUT_OLDER;
+                return TS_OK;
+            }
+            res = TS_PUT_UPDATED;
+        }
+        db->wdb.replace_document(qterm, make_document(db, rec, hash));
+        if (result)
+            *result = res;
+        return TS_OK;
+    });
+}
+
+extern "C" ts_status_t ts_db_delete(ts_db_t *db, const char *id, int *removed)
+{
+    if (!db || !db->writer || !id)
+        return _ts_error(TS_ERR_INVALID, "delete: index not open for writing");
+    return ts_guard("deleting a record", [&]() -> ts_status_t {
+        std::string up(id);
+        for (auto &c : up)
+            c = (char)toupper((unsigned char)c);
+        std::string q = unique_term(up.c_str());
+        bool there = db->wdb.term_exists(q);
+        if (there)
+            db->wdb.delete_document(q);
+        if (removed)
+            *removed = there;
+        return TS_OK;
+    });
+}
+
+extern "C" ts_status_t ts_db_prune(ts_db_t *db, uint64_t *removed)
+{
+    if (!db || !db->writer)
+        return _ts_error(TS_ERR_INVALID, "prune: index not open for writing");
+    return ts_guard("pruning", [&]() -> ts_status_t {
+        std::vector<std::string> gone;
+        for (auto t = db->wdb.allterms_begin("Q"); t != db->wdb.allterms_end("Q"); ++t) {
+            std::string term = *t;
+            // ids are at most 64 bytes (record.c), so never hashed
+            if (!db->seen.count(term.substr(1)))
+                gone.push_back(term);
+        }
+        for (const auto &t : gone)
+            db->wdb.delete_document(t);
+        if (removed)
+            *removed = gone.size();
+        return TS_OK;
+    });
+}
+
+// ---- reading ----------------------------------------------------------------
+
+extern "C" ts_status_t ts_db_get(ts_db_t *db, const char *id, ts_record_t **out)
+{
+    if (!db || !id || !out)
+        return _ts_error(TS_ERR_INVALID, "get: no index or id");
+    for (int attempt = 0;; attempt++) {
+        ts_status_t st = ts_guard("reading a record", [&]() -> ts_status_t {
+            std::string up(id);
+            for (auto &c : up)
+                c = (char)toupper((unsigned char)c);
+            std::string terms[2] = { unique_term(up.c_str()), _ts_filter_term("XID", id) };
+            for (const auto &t : terms) {
+                Xapian::PostingIterator p = db->db.postlist_begin(t);
+                if (p == db->db.postlist_end(t))
+                    continue;
+                std::string data = db->db.get_document(*p).get_data();
+                *out = _ts_record_from_json(data.data(), data.size());
+                return *out ? TS_OK : _ts_error(TS_ERR_CORRUPT, "record %s: stored data unreadable", id);
+            }
+            return _ts_error(TS_ERR_NOT_FOUND, "no record %s in the index", id);
+        });
+        if (st != TS_ERR_MODIFIED || attempt >= 3 || ts_db_reopen(db) != TS_OK)
+            return st;
+    }
+}
+
+// Bytes used by the files in dir (not recursive: a Xapian index is flat).
+static uint64_t dir_size(const std::string &dir)
+{
+    uint64_t total = 0;
+    DIR *d = opendir(dir.c_str());
+    if (!d)
+        return 0;
+    while (struct dirent *e = readdir(d)) {
+        struct stat sb;
+        std::string p = dir + "/" + e->d_name;
+        if (stat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode))
+            total += (uint64_t)sb.st_size;
+    }
+    closedir(d);
+    return total;
+}
+
+extern "C" ts_status_t ts_db_stats(ts_db_t *db, ts_stats_t *out)
+{
+    if (!db || !out)
+        return _ts_error(TS_ERR_INVALID, "stats: no index");
+    memset(out, 0, sizeof *out);
+    return ts_guard("reading statistics", [&]() -> ts_status_t {
+        out->documents = db->db.get_doccount();
+        uint64_t terms = 0;
+        for (auto t = db->db.allterms_begin(); t != db->db.allterms_end(); ++t)
+            terms++;
+        out->terms = terms;
+        out->size_bytes = dir_size(db->path);
+        std::string v = db->db.get_metadata(META_SCHEMA);
+        out->schema_version = v.empty() ? 0 : atoi(v.c_str());
+        snprintf(out->last_update, sizeof out->last_update, "%s",
+                 db->db.get_metadata(META_UPDATED).c_str());
+        snprintf(out->analyzer, sizeof out->analyzer, "%s",
+                 db->db.get_metadata(META_ANALYZER).c_str());
+        return TS_OK;
+    });
+}

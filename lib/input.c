@@ -1,0 +1,998 @@
+/* input.c - finding records: format detection, files, directories,
+ * archives and standard input.
+ *
+ * ts_scan_path() turns a path into buffers and hands each buffer to
+ * ts_parse_buffer(), which detects its format and calls one of the readers
+ * (read_xml.c, read_json.c, read_text.c).  Archives are read in place with
+ * libarchive: nothing is ever unpacked to disk; each member is read into
+ * memory and parsed from there.
+ *
+ * Errors never stop a scan: an unreadable file, a corrupt archive member
+ * or a member that is too large is reported through cbs->reject (with the
+ * path, and the member as "archive:member") and the scan goes on.  Only a
+ * callback returning a status other than TS_OK stops it; that status is
+ * sticky (scan_t.st) and every step does nothing once it is set.
+ */
+#include "ts_internal.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Largest archive member (and standard input) read into memory. */
+#define MAX_MEMBER ((size_t)256 << 20)
+/* How far into a buffer detection looks first. */
+#define SNIFF_WINDOW ((size_t)64 << 10)
+/* Deepest directory nesting walked, and archives nested in archives. */
+#define MAX_DIR_DEPTH 64
+#define MAX_NESTED_ARCHIVES 3
+/* Source name of standard input in records and messages. */
+#define STDIN_NAME "<stdin>"
+
+/* State of one ts_scan_path call. */
+typedef struct scan {
+    const ts_scan_cbs_t *cbs;
+    ts_format_t fmt;            /* as asked: may be TS_FORMAT_AUTO */
+    uint64_t bytes;             /* input bytes consumed so far */
+    ts_status_t st;             /* first non-OK status of a callback */
+} scan_t;
+
+/* ------------------------------------------------------------------ */
+/* Format names                                                        */
+
+/* Short name of a format; "unknown" for a value outside the enum. */
+const char *ts_format_name(ts_format_t fmt)
+{
+    switch (fmt) {
+    case TS_FORMAT_AUTO: return "auto";
+    case TS_FORMAT_XML: return "xml";
+    case TS_FORMAT_V2JSON: return "json";
+    case TS_FORMAT_CLASSIC_JSON: return "classic";
+    case TS_FORMAT_TEXT: return "text";
+    }
+    return "unknown";
+}
+
+/* *out = the format called name (ASCII case ignored): "auto", "xml",
+ * "json" "v2" "v2json", "classic" "classic-json", "text" "txt".
+ * TS_ERR_INVALID (with a message) when name is unknown or NULL; *out is
+ * then unchanged. */
+ts_status_t ts_format_parse(const char *name, ts_format_t *out)
+{
+    static const struct {
+        const char *name;
+        ts_format_t fmt;
+    } names[] = {
+        { "auto", TS_FORMAT_AUTO },
+        { "xml", TS_FORMAT_XML },
+        { "json", TS_FORMAT_V2JSON },
+        { "v2", TS_FORMAT_V2JSON },
+        { "v2json", TS_FORMAT_V2JSON },
+        { "classic", TS_FORMAT_CLASSIC_JSON },
+        { "classic-json", TS_FORMAT_CLASSIC_JSON },
+        { "text", TS_FORMAT_TEXT },
+        { "txt", TS_FORMAT_TEXT },
+    };
+
+    if (!out)
+        return _ts_error(TS_ERR_INVALID, "ts_format_parse: no output");
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
+        if (strcasecmp(name, names[i].name) == 0) {
+            *out = names[i].fmt;
+            return TS_OK;
+        }
+    }
+    return _ts_error(TS_ERR_INVALID,
+                     "unknown format '%s' (expected auto, xml, json, classic or text)",
+                     name ? name : "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Format detection                                                    */
+
+/* Offset of the first byte after a UTF-8 byte order mark and white space
+ * (len when there is nothing else). */
+static size_t skip_bom_space(const char *buf, size_t len)
+{
+    size_t i = 0;
+
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+                       buf[i] == '\r' || buf[i] == '\f' || buf[i] == '\v'))
+        i++;
+    return i;
+}
+
+/* Offset of the first occurrence of needle in hay[0..len), or (size_t)-1.
+ * icase: ASCII case is ignored. */
+static size_t find_bytes(const char *hay, size_t len, const char *needle, int icase)
+{
+    size_t n = strlen(needle);
+
+    if (n == 0 || n > len)
+        return (size_t)-1;
+    for (size_t i = 0; i + n <= len; i++) {
+        if (icase ? strncasecmp(hay + i, needle, n) == 0
+                  : (hay[i] == needle[0] && memcmp(hay + i, needle, n) == 0))
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* Smallest offset of any of the needles in hay[0..len), or (size_t)-1. */
+static size_t find_any(const char *hay, size_t len, const char *const *needles)
+{
+    size_t best = (size_t)-1;
+
+    for (; *needles; needles++) {
+        size_t at = find_bytes(hay, best == (size_t)-1 ? len : best, *needles, 0);
+        if (at < best)
+            best = at;
+    }
+    return best;
+}
+
+/* Which JSON dialect buf holds, by the first key that only one of them
+ * uses: API v2 ("protocolSection", "studies") or classic
+ * ("ProtocolSection", "FullStudiesResponse", "Study").  Looks at the first
+ * SNIFF_WINDOW bytes, then at the rest.  TS_FORMAT_AUTO when neither. */
+static ts_format_t json_dialect(const char *buf, size_t len)
+{
+    static const char *const v2[] = { "\"protocolSection\"", "\"studies\"", NULL };
+    static const char *const classic[] = {
+        "\"ProtocolSection\"", "\"FullStudiesResponse\"", "\"Study\"", NULL
+    };
+    size_t n = len < SNIFF_WINDOW ? len : SNIFF_WINDOW;
+
+    for (;;) {
+        size_t a = find_any(buf, n, v2);
+        size_t b = find_any(buf, n, classic);
+        if (a != (size_t)-1 || b != (size_t)-1)
+            return a < b ? TS_FORMAT_V2JSON : TS_FORMAT_CLASSIC_JSON;
+        if (n == len)
+            return TS_FORMAT_AUTO;
+        n = len;
+    }
+}
+
+/* 1 if name ends with suffix (ASCII case ignored). */
+static int has_suffix(const char *name, const char *suffix)
+{
+    size_t n, s;
+
+    if (!name)
+        return 0;
+    n = strlen(name);
+    s = strlen(suffix);
+    return n >= s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+/* 1 if buf[0..len) holds "NCT" followed by exactly 8 digits. */
+static int has_nct_id(const char *buf, size_t len)
+{
+    for (size_t i = 0; i + 11 <= len; i++) {
+        size_t d = 0;
+        if (buf[i] != 'N' || memcmp(buf + i, "NCT", 3) != 0)
+            continue;
+        while (d < 9 && i + 3 + d < len && buf[i + 3 + d] >= '0' && buf[i + 3 + d] <= '9')
+            d++;
+        if (d == 8)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if buf looks like a plain-text trial page: its first SNIFF_WINDOW bytes
+ * are valid UTF-8 (a character cut by the window's end is allowed) with
+ * letters in them, and either the name ends in .txt/.text or the text
+ * shows an NCT id or a heading of a trial page. */
+static int looks_like_text(const char *buf, size_t len, const char *name)
+{
+    static const char *const headings[] = {
+        "Inclusion Criteria", "Exclusion Criteria", "Eligibility Criteria",
+        "ClinicalTrials.gov Identifier", "Recruitment Status", "Brief Summary",
+        "Study Type", NULL
+    };
+    size_t n = len < SNIFF_WINDOW ? len : SNIFF_WINDOW;
+    size_t bad = 0, letters = 0;
+
+    if (!_ts_valid_utf8(buf, n, &bad) && !(n < len && bad + 4 > n))
+        return 0;
+    for (size_t i = 0; i < n && letters < 3; i++)
+        if ((buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= 'A' && buf[i] <= 'Z'))
+            letters++;
+    if (letters < 3)
+        return 0;
+    if (has_suffix(name, ".txt") || has_suffix(name, ".text"))
+        return 1;
+    if (has_nct_id(buf, n))
+        return 1;
+    for (const char *const *h = headings; *h; h++)
+        if (find_bytes(buf, n, *h, 1) != (size_t)-1)
+            return 1;
+    return 0;
+}
+
+/* The format of buf[0..len) (name, which may be NULL, helps for text):
+ * after a byte order mark and white space, '<' is XML (the XML reader
+ * refuses roots other than <clinical_study>); '{' or '[' is JSON, API v2 or
+ * classic by its keys; else a trial page in plain text.  TS_FORMAT_AUTO
+ * when nothing fits (binary data, JSON without study keys, other text). */
+ts_format_t ts_detect_format(const char *buf, size_t len, const char *name)
+{
+    size_t off;
+
+    if (!buf)
+        return TS_FORMAT_AUTO;
+    off = skip_bom_space(buf, len);
+    if (off == len)
+        return TS_FORMAT_AUTO;
+    buf += off;
+    len -= off;
+    if (buf[0] == '<')
+        return TS_FORMAT_XML;
+    if (buf[0] == '{' || buf[0] == '[') {
+        ts_format_t f = json_dialect(buf, len);
+        if (f != TS_FORMAT_AUTO)
+            return f;
+        /* JSON with no study in it: only a name ending in .txt makes
+         * it a text page that happens to start with a bracket. */
+        if (!has_suffix(name, ".txt"))
+            return TS_FORMAT_AUTO;
+    }
+    return looks_like_text(buf, len, name) ? TS_FORMAT_TEXT : TS_FORMAT_AUTO;
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing one buffer                                                  */
+
+/* Read the records of buf[0..len) named source in messages; name (may
+ * differ from source, e.g. without ".gz") helps detection.  Empty or
+ * unrecognised input is rejected.  For JSON found by detection the JSON
+ * reader decides the dialect per object (files may mix them).  Returns
+ * TS_OK or the status a callback stopped with. */
+static ts_status_t parse_named(const char *buf, size_t len, const char *source,
+                               const char *name, ts_format_t fmt,
+                               const ts_scan_cbs_t *cbs)
+{
+    ts_format_t json_fmt = fmt;
+
+    if (!buf || skip_bom_space(buf, len) == len)
+        return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD, "empty file");
+    if (fmt == TS_FORMAT_AUTO) {
+        fmt = ts_detect_format(buf, len, name);
+        json_fmt = TS_FORMAT_AUTO;
+    }
+    switch (fmt) {
+    case TS_FORMAT_XML:
+        return _ts_read_xml(buf, len, source, cbs);
+    case TS_FORMAT_V2JSON:
+    case TS_FORMAT_CLASSIC_JSON:
+        return _ts_read_json(buf, len, source, json_fmt, cbs);
+    case TS_FORMAT_TEXT:
+        return _ts_read_text(buf, len, source, cbs);
+    case TS_FORMAT_AUTO:
+        break;
+    }
+    return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
+                      "unrecognised format (not ClinicalTrials.gov XML, JSON or a trial page)");
+}
+
+/* Public entry: see trialsearch.h.  The source doubles as the name used
+ * for detection. */
+ts_status_t ts_parse_buffer(const char *buf, size_t len, const char *source,
+                            ts_format_t fmt, const ts_scan_cbs_t *cbs)
+{
+    if (!cbs || !cbs->record)
+        return _ts_error(TS_ERR_INVALID, "ts_parse_buffer: no record callback");
+    if (!source)
+        source = "(buffer)";
+    return parse_named(buf, len, source, source, fmt, cbs);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scan helpers                                                        */
+
+/* Report a failure about source (where may be NULL) through cbs->reject
+ * and keep the callback's status in sc->st.  Does nothing once sc->st is
+ * set. */
+static void scan_reject(scan_t *sc, const char *source, const char *where,
+                        ts_status_t code, const char *fmt, ...) TS_PRINTF(5, 6);
+static void scan_reject(scan_t *sc, const char *source, const char *where,
+                        ts_status_t code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    if (sc->st != TS_OK)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sc->st = _ts_reject(sc->cbs, source, where, code, "%s", msg);
+}
+
+/* Parse one buffer within a scan, keeping a stopping status. */
+static void scan_buffer(scan_t *sc, const char *buf, size_t len,
+                        const char *source, const char *name)
+{
+    if (sc->st != TS_OK)
+        return;
+    sc->st = parse_named(buf, len, source, name, sc->fmt, sc->cbs);
+}
+
+/* Tell cbs->progress (if any) the bytes consumed so far. */
+static void scan_progress(scan_t *sc)
+{
+    if (sc->cbs->progress)
+        sc->cbs->progress(sc->cbs->ctx, sc->bytes);
+}
+
+/* malloc'd "a" + sep + "b"; NULL when out of memory. */
+static char *join(const char *a, const char *sep, const char *b)
+{
+    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+    char *s = malloc(la + ls + lb + 1);
+
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, sep, ls);
+        memcpy(s + la + ls, b, lb + 1);
+    }
+    return s;
+}
+
+/* 1 if the base name says a file holds no records, so directory walks and
+ * archive members pass it by: hidden names (".*"), editor backups ("*~"),
+ * documentation and bookkeeping (README*, MANIFEST*, LICENSE*, LICENCE*,
+ * COPYING*, CHANGELOG*, NOTICE*, AUTHORS*), and files whose extension is
+ * documentation, tables, images, code, checksums or signatures: .md .rst
+ * .tsv .csv .pdf .doc .docx .xls .xlsx .rtf .htm .html .css .js .py .sh .c
+ * .h .xsd .dtd .log .png .jpg .jpeg .gif .svg .ico .md5 .sha1 .sha256 .sig
+ * .asc .swp .bak .db .sqlite.  A file named on the command line is always
+ * read, whatever its name. */
+static int skip_name(const char *base)
+{
+    static const char *const prefixes[] = {
+        "README", "MANIFEST", "LICENSE", "LICENCE", "COPYING", "CHANGELOG",
+        "NOTICE", "AUTHORS", NULL
+    };
+    static const char *const exts[] = {
+        ".md", ".rst", ".tsv", ".csv", ".pdf", ".doc", ".docx", ".xls", ".xlsx",
+        ".rtf", ".htm", ".html", ".css", ".js", ".py", ".sh", ".c", ".h",
+        ".xsd", ".dtd", ".log", ".png", ".jpg", ".jpeg", ".gif", ".svg",
+        ".ico", ".md5", ".sha1", ".sha256", ".sig", ".asc", ".swp", ".bak",
+        ".db", ".sqlite", NULL
+    };
+    size_t n = strlen(base);
+
+    if (n == 0 || base[0] == '.' || base[n - 1] == '~')
+        return 1;
+    for (const char *const *p = prefixes; *p; p++)
+        if (strncasecmp(base, *p, strlen(*p)) == 0)
+            return 1;
+    for (const char *const *e = exts; *e; e++)
+        if (has_suffix(base, *e))
+            return 1;
+    return 0;
+}
+
+/* 1 if an archive member path should be passed by: a hidden component
+ * anywhere (".git/x", "._x"), a "__MACOSX/" folder, or a base name that
+ * skip_name refuses. */
+static int skip_member(const char *path)
+{
+    const char *p = path, *base = path;
+
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n > 0 && (p[0] == '.' && !(n == 1 || (n == 2 && p[1] == '.'))))
+            return 1;
+        if (n == 8 && memcmp(p, "__MACOSX", 8) == 0)
+            return 1;
+        if (!slash)
+            break;
+        p = slash + 1;
+        if (*p)
+            base = p;
+    }
+    return skip_name(base);
+}
+
+/* 1 if buf starts like a compressed stream or an archive: gzip, xz,
+ * bzip2, zstd, zip, 7-Zip or a POSIX tar header. */
+static int archive_magic(const unsigned char *buf, size_t len)
+{
+    if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
+        return 1;                                       /* gzip */
+    if (len >= 6 && memcmp(buf, "\xFD" "7zXZ\0", 6) == 0)
+        return 1;                                       /* xz */
+    if (len >= 10 && memcmp(buf, "BZh", 3) == 0 && buf[3] >= '1' && buf[3] <= '9' &&
+        memcmp(buf + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
+        return 1;                                       /* bzip2 */
+    if (len >= 4 && memcmp(buf, "\x28\xB5\x2F\xFD", 4) == 0)
+        return 1;                                       /* zstd */
+    if (len >= 4 && (memcmp(buf, "PK\3\4", 4) == 0 || memcmp(buf, "PK\5\6", 4) == 0))
+        return 1;                                       /* zip */
+    if (len >= 6 && memcmp(buf, "7z\xBC\xAF\x27\x1C", 6) == 0)
+        return 1;                                       /* 7-Zip */
+    if (len >= 262 && memcmp(buf + 257, "ustar", 5) == 0)
+        return 1;                                       /* tar */
+    return 0;
+}
+
+/* 1 if the name ends like an archive or a compressed file. */
+static int archive_suffix(const char *name)
+{
+    static const char *const exts[] = {
+        ".zip", ".tar", ".tgz", ".taz", ".txz", ".tbz", ".tbz2", ".tzst",
+        ".gz", ".xz", ".bz2", ".zst", ".lzma", ".7z", NULL
+    };
+
+    for (const char *const *e = exts; *e; e++)
+        if (has_suffix(name, *e))
+            return 1;
+    return 0;
+}
+
+/* malloc'd copy of name without a compression suffix (".gz", ".xz",
+ * ".bz2", ".zst", ".lzma"): the name of what a compressed file holds.
+ * NULL when out of memory. */
+static char *strip_compression(const char *name)
+{
+    static const char *const exts[] = { ".gz", ".xz", ".bz2", ".zst", ".lzma", NULL };
+    char *s = strdup(name);
+
+    for (const char *const *e = exts; s && *e; e++) {
+        if (has_suffix(s, *e)) {
+            s[strlen(s) - strlen(*e)] = '\0';
+            break;
+        }
+    }
+    return s;
+}
+
+/* Read fd to its end into a malloc'd buffer (*buf, *len; *buf is NULL for
+ * no data).  hint: expected size (0 if unknown).  Returns 0, or an errno
+ * value (EFBIG past MAX_MEMBER when limit is set, ENOMEM, or read's). */
+static int read_all(int fd, size_t hint, int limit, char **buf, size_t *len)
+{
+    size_t cap = hint ? hint + 1 : 65536, got = 0;
+    char *b = malloc(cap);
+
+    *buf = NULL;
+    *len = 0;
+    if (!b)
+        return ENOMEM;
+    for (;;) {
+        ssize_t r;
+        if (got == cap) {
+            char *nb;
+            if (limit && cap > MAX_MEMBER) {
+                free(b);
+                return EFBIG;
+            }
+            nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                return ENOMEM;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        r = read(fd, b + got, cap - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(b);
+            return e;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    if (limit && got > MAX_MEMBER) {
+        free(b);
+        return EFBIG;
+    }
+    *buf = b;
+    *len = got;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Archives                                                            */
+
+/* Where an archive comes from: a file (path) or memory (buf, len); size
+ * is its length in bytes either way (for progress). */
+typedef struct arc_src {
+    const char *path;
+    const void *buf;
+    size_t len;
+    uint64_t size;
+} arc_src_t;
+
+static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
+                         int nest);
+
+/* A new libarchive reader for every compression filter and, unless raw,
+ * the archive formats tar, zip, 7-Zip, cpio and rar (not format_all: its
+ * mtree reader would take plain text for an archive); raw reads a
+ * compressed single file as one member.  Opened on src.  On failure NULL,
+ * with the reason in err (and *code the status to report it with);
+ * *compressed tells whether a compression filter was recognised (a
+ * compressed file that holds no archive then opens in raw mode). */
+static struct archive *open_archive(const arc_src_t *src, int raw, char *err,
+                                    size_t errlen, ts_status_t *code,
+                                    int *compressed)
+{
+    struct archive *a = archive_read_new();
+    int r, e;
+
+    *compressed = 0;
+    if (!a) {
+        snprintf(err, errlen, "out of memory");
+        *code = TS_ERR_NOMEM;
+        return NULL;
+    }
+    archive_read_support_filter_all(a);
+    if (raw) {
+        archive_read_support_format_raw(a);
+    } else {
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+        archive_read_support_format_zip(a);
+        archive_read_support_format_7zip(a);
+        archive_read_support_format_cpio(a);
+        archive_read_support_format_rar(a);
+        archive_read_support_format_rar5(a);
+    }
+    if (src->path)
+        r = archive_read_open_filename(a, src->path, 65536);
+    else
+        r = archive_read_open_memory(a, src->buf, src->len);
+    if (r == ARCHIVE_OK)
+        return a;
+    e = archive_errno(a);
+    *code = e == EACCES || e == ENOENT || e == EIO || e == EISDIR ? TS_ERR_IO
+                                                                   : TS_ERR_BAD_RECORD;
+    *compressed = archive_filter_count(a) > 1 &&
+                  archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
+    snprintf(err, errlen, "%s", archive_error_string(a) ? archive_error_string(a)
+                                                        : "cannot open archive");
+    archive_read_free(a);
+    return NULL;
+}
+
+/* Read the current member's data into a malloc'd buffer (*buf, *len).
+ * Returns ARCHIVE_OK; ARCHIVE_WARN when the member exceeds MAX_MEMBER
+ * (nothing kept; the rest of it is skipped by the next header read); or
+ * the (negative) libarchive status of a failed read. */
+static int read_member(struct archive *a, struct archive_entry *e, char **buf,
+                       size_t *len)
+{
+    int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+    size_t cap = size >= 0 ? (size_t)size + 1 : 65536, got = 0;
+    char *b;
+
+    *buf = NULL;
+    *len = 0;
+    if (size > (int64_t)MAX_MEMBER)
+        return ARCHIVE_WARN;
+    b = malloc(cap);
+    if (!b)
+        return ARCHIVE_FATAL;
+    for (;;) {
+        la_ssize_t r;
+        if (got == cap) {
+            char *nb;
+            if (cap > MAX_MEMBER) {
+                free(b);
+                return ARCHIVE_WARN;
+            }
+            nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                return ARCHIVE_FATAL;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        r = archive_read_data(a, b + got, cap - got);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            free(b);
+            return r == ARCHIVE_WARN ? ARCHIVE_FAILED : (int)r;
+        }
+        got += (size_t)r;
+    }
+    if (got > MAX_MEMBER) {
+        free(b);
+        return ARCHIVE_WARN;
+    }
+    *buf = b;
+    *len = got;
+    return ARCHIVE_OK;
+}
+
+/* Parse one member read into memory: an archive nested inside (while nest
+ * allows) is scanned from memory; anything else is parsed as records. */
+static void scan_member(scan_t *sc, const char *buf, size_t len,
+                        const char *source, const char *name, int nest)
+{
+    if (nest < MAX_NESTED_ARCHIVES && archive_magic((const unsigned char *)buf, len)) {
+        arc_src_t inner = { NULL, buf, len, len };
+        scan_archive(sc, &inner, source, nest + 1);
+        return;
+    }
+    scan_buffer(sc, buf, len, source, name);
+}
+
+/* Read every regular member of an archive (file or memory) as records,
+ * with source "label:member".  A compressed single file that is no
+ * archive (x.xml.gz) is read whole with source label.  Members that
+ * skip_member refuses are passed by; a member over MAX_MEMBER, a failed
+ * read or a damaged header is rejected and the next member is tried (a
+ * fatal error ends the archive after its report).  Progress, reported
+ * after each member, counts the archive's own (compressed) bytes read so
+ * far; at the end sc->bytes has grown by src->size, so it adds up to the
+ * size of the input.
+ * nest: how deep this archive sits inside others (0 at the top). */
+static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
+                         int nest)
+{
+    struct archive *a;
+    struct archive_entry *e;
+    uint64_t base = sc->bytes;
+    int raw = 0, retries = 0, failures = 0, compressed;
+    char err[512];
+    ts_status_t code;
+
+    if (sc->st != TS_OK)
+        return;
+    a = open_archive(src, 0, err, sizeof err, &code, &compressed);
+    if (!a && compressed) {
+        /* Compressed, but no archive inside: one compressed file. */
+        char err2[512];
+        raw = 1;
+        a = open_archive(src, 1, err2, sizeof err2, &code, &compressed);
+    }
+    if (!a) {
+        scan_reject(sc, label, NULL, code, "%s", err);
+        return;
+    }
+    for (;;) {
+        int r = archive_read_next_header(a, &e);
+        char *source, *buf;
+        const char *member;
+        size_t len;
+
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r == ARCHIVE_RETRY) {
+            if (++retries < 10)
+                continue;
+            r = ARCHIVE_FATAL;
+        }
+        if (r < ARCHIVE_WARN) {
+            const char *msg = archive_error_string(a);
+            scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD, "%s",
+                        msg ? msg : "damaged archive");
+            if (r == ARCHIVE_FATAL || ++failures > 100)
+                break;
+            continue;
+        }
+        retries = 0;
+        failures = 0;
+        if (!raw && archive_entry_filetype(e) != AE_IFREG)
+            continue;
+        member = archive_entry_pathname(e);
+        if (!member)
+            member = archive_entry_pathname_utf8(e);
+        if (!raw && (!member || skip_member(member)))
+            continue;
+        source = raw ? strdup(label) : join(label, ":", member);
+        if (!source) {
+            scan_reject(sc, label, NULL, TS_ERR_NOMEM, "out of memory");
+            break;
+        }
+        r = read_member(a, e, &buf, &len);
+        if (r == ARCHIVE_OK) {
+            char *name = raw ? strip_compression(label) : NULL;
+            scan_member(sc, buf, len, source, name ? name : source, nest);
+            free(name);
+            free(buf);
+        } else if (r == ARCHIVE_WARN) {
+            scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD,
+                        "member too large (over %zu MiB)", MAX_MEMBER >> 20);
+        } else {
+            const char *msg = archive_error_string(a);
+            scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD, "%s",
+                        msg ? msg : "cannot read member");
+        }
+        free(source);
+        if (nest == 0) {
+            int64_t done = archive_filter_bytes(a, -1);
+            uint64_t at = base + (done < 0 ? 0 : (uint64_t)done > src->size
+                                                     ? src->size : (uint64_t)done);
+            if (at > sc->bytes)
+                sc->bytes = at;
+            scan_progress(sc);
+        }
+        if (sc->st != TS_OK || r == ARCHIVE_FATAL)
+            break;
+    }
+    if (nest == 0)
+        sc->bytes = base + src->size;
+    archive_read_free(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Files, streams and directories                                      */
+
+/* Read a stream (standard input, a pipe) to its end and scan it: as an
+ * archive when its first bytes say so, else as one buffer of records.
+ * label names it in sources. */
+static void scan_stream(scan_t *sc, int fd, const char *label)
+{
+    char *buf;
+    size_t len;
+    int err = read_all(fd, 0, 0, &buf, &len);
+
+    if (err) {
+        scan_reject(sc, label, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO,
+                    "%s", strerror(err));
+        return;
+    }
+    if (archive_magic((const unsigned char *)buf, len)) {
+        arc_src_t src = { NULL, buf, len, len };
+        uint64_t base = sc->bytes;
+        scan_archive(sc, &src, label, 0);
+        sc->bytes = base + len;
+    } else {
+        scan_buffer(sc, buf, len, label, label);
+        sc->bytes += len;
+    }
+    free(buf);
+    scan_progress(sc);
+}
+
+/* Scan one file: an archive (by its first bytes or its name) is read in
+ * place; another regular file is read whole and parsed; a pipe or device
+ * is read as a stream.  An empty file and a file that cannot be opened or
+ * read are rejected with the path. */
+static void scan_file(scan_t *sc, const char *path)
+{
+    unsigned char head[512];
+    struct stat st;
+    ssize_t n;
+    int fd;
+
+    if (sc->st != TS_OK)
+        return;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        scan_reject(sc, path, NULL, TS_ERR_IO, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        scan_stream(sc, fd, path);
+        close(fd);
+        return;
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        scan_reject(sc, path, NULL, TS_ERR_BAD_RECORD, "empty file");
+        return;
+    }
+    do
+        n = pread(fd, head, sizeof head, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        scan_reject(sc, path, NULL, TS_ERR_IO, "%s", strerror(errno));
+        close(fd);
+        return;
+    }
+    if (archive_magic(head, (size_t)n) || archive_suffix(path)) {
+        arc_src_t src = { path, NULL, 0, (uint64_t)st.st_size };
+        close(fd);
+        scan_archive(sc, &src, path, 0);
+    } else {
+        char *buf;
+        size_t len;
+        int err = read_all(fd, (size_t)st.st_size, 0, &buf, &len);
+        close(fd);
+        if (err) {
+            scan_reject(sc, path, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO,
+                        "%s", strerror(err));
+            return;
+        }
+        scan_buffer(sc, buf, len, path, path);
+        free(buf);
+        sc->bytes += len;
+    }
+    scan_progress(sc);
+}
+
+/* The directories being walked, innermost first (to spot symlink loops). */
+typedef struct dir_chain {
+    dev_t dev;
+    ino_t ino;
+    const struct dir_chain *up;
+} dir_chain_t;
+
+/* qsort comparison of two names by bytes: the same order everywhere. */
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 if name is the marker file of a Xapian database directory. */
+static int is_index_marker(const char *name)
+{
+    return strcmp(name, "iamglass") == 0 || strcmp(name, "iamchert") == 0 ||
+           strcmp(name, "iamhoney") == 0 || strcmp(name, "flintlock") == 0;
+}
+
+/* The names in directory path, sorted, without ".", ".." and hidden
+ * names (*names, *n; free each and the array).  Sets *is_index when the
+ * directory is a Xapian database.  Returns 0 or an errno value. */
+static int list_dir(const char *path, char ***names, size_t *n, int *is_index)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    char **v = NULL;
+    size_t cnt = 0, cap = 0;
+    int err = 0;
+
+    *names = NULL;
+    *n = 0;
+    *is_index = 0;
+    if (!d)
+        return errno;
+    for (;;) {
+        errno = 0;
+        de = readdir(d);
+        if (!de) {
+            err = errno;
+            break;
+        }
+        if (is_index_marker(de->d_name))
+            *is_index = 1;
+        if (de->d_name[0] == '.')
+            continue;
+        if (cnt == cap) {
+            char **nv = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof *v);
+            if (!nv) {
+                err = ENOMEM;
+                break;
+            }
+            v = nv;
+        }
+        if (!(v[cnt] = strdup(de->d_name))) {
+            err = ENOMEM;
+            break;
+        }
+        cnt++;
+    }
+    closedir(d);
+    if (err) {
+        for (size_t i = 0; i < cnt; i++)
+            free(v[i]);
+        free(v);
+        return err;
+    }
+    if (cnt)
+        qsort(v, cnt, sizeof *v, cmp_names);
+    *names = v;
+    *n = cnt;
+    return 0;
+}
+
+/* Walk directory path (whose stat is st) recursively, entries in byte
+ * order of their names.  Symbolic links are followed; a link back into a
+ * directory being walked is rejected rather than looped on.  Hidden
+ * entries, names skip_name refuses, Xapian database directories and
+ * special files (pipes, devices) are passed by.  An entry that cannot be
+ * examined (vanished, dangling link, no permission) is rejected and the
+ * walk goes on. */
+static void scan_dir(scan_t *sc, const char *path, const struct stat *st,
+                     const dir_chain_t *up, int depth)
+{
+    dir_chain_t here = { st->st_dev, st->st_ino, up };
+    char **names;
+    size_t n;
+    int is_index;
+    int err;
+
+    if (sc->st != TS_OK)
+        return;
+    for (const dir_chain_t *c = up; c; c = c->up) {
+        if (c->dev == st->st_dev && c->ino == st->st_ino) {
+            scan_reject(sc, path, NULL, TS_ERR_IO,
+                        "directory loop (links back to an enclosing directory)");
+            return;
+        }
+    }
+    if (depth > MAX_DIR_DEPTH) {
+        scan_reject(sc, path, NULL, TS_ERR_IO, "directories nested too deep");
+        return;
+    }
+    err = list_dir(path, &names, &n, &is_index);
+    if (err) {
+        scan_reject(sc, path, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO,
+                    "%s", strerror(err));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t pl = strlen(path);
+        char *child;
+        struct stat cst;
+
+        if (is_index || sc->st != TS_OK)
+            continue;           /* free the rest */
+        child = join(path, pl && path[pl - 1] == '/' ? "" : "/", names[i]);
+        if (!child) {
+            scan_reject(sc, path, NULL, TS_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        if (stat(child, &cst) != 0)
+            scan_reject(sc, child, NULL, TS_ERR_IO, "%s", strerror(errno));
+        else if (S_ISDIR(cst.st_mode))
+            scan_dir(sc, child, &cst, &here, depth + 1);
+        else if (S_ISREG(cst.st_mode) && !skip_name(names[i]))
+            scan_file(sc, child);
+        free(child);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Public entry: see trialsearch.h.  "-" reads standard input (which may
+ * be an archive); a directory is walked (see scan_dir for what it passes
+ * by); a file is read as records or, when it is an archive or compressed
+ * (.zip .tar .tar.gz .tgz .gz .xz .tar.xz .bz2 ..., or by its first
+ * bytes), member by member in place.  Returns TS_ERR_NOT_FOUND when path
+ * does not exist, TS_ERR_INVALID for missing arguments, the first non-OK
+ * status a callback returned, else TS_OK (even when files were
+ * rejected). */
+ts_status_t ts_scan_path(const char *path, ts_format_t fmt,
+                         const ts_scan_cbs_t *cbs)
+{
+    scan_t sc = { cbs, fmt, 0, TS_OK };
+    struct stat st;
+
+    if (!path || !*path || !cbs || !cbs->record)
+        return _ts_error(TS_ERR_INVALID, "ts_scan_path: missing path or callback");
+    if (strcmp(path, "-") == 0) {
+        scan_stream(&sc, STDIN_FILENO, STDIN_NAME);
+        return sc.st;
+    }
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        if (e == ENOENT || e == ENOTDIR)
+            return _ts_error(TS_ERR_NOT_FOUND, "%s: %s", path, strerror(e));
+        scan_reject(&sc, path, NULL, TS_ERR_IO, "%s", strerror(e));
+        return sc.st;
+    }
+    if (S_ISDIR(st.st_mode))
+        scan_dir(&sc, path, &st, NULL, 0);
+    else
+        scan_file(&sc, path);
+    return sc.st;
+}

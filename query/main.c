@@ -1,0 +1,444 @@
+/* trialsearch - search the trial index.
+ *
+ * This file parses options, opens the index, runs the searches through the
+ * library (include/trialsearch.h) and hands the results to a printer
+ * (print.h).  Exit status: 0 hits, 1 no hits, 2 usage or bad query, 3
+ * missing or corrupt index or I/O error (a failed write to standard output
+ * included), 75 index busy (locked, or changing under the reader after
+ * retries).
+ */
+#include "print.h"
+#include "trialsearch.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_HITS 0
+#define EXIT_NO_HITS 1
+#define EXIT_USAGE 2
+#define EXIT_DB 3
+#define EXIT_BUSY 75
+
+static const char *prog = "trialsearch";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s [options] QUERY...\n"
+            "       %s [options] --batch < QUERIES\n"
+            "\n"
+            "Search the clinical trial index.  The words of QUERY are joined with spaces\n"
+            "and read in the query language: every word is required (AND); fields,\n"
+            "\"phrases\", AND OR NOT NEAR, -word +word, word* and (groups) work as\n"
+            "described in trialsearch(1).  When no trial has all the words, the best\n"
+            "partial matches are shown with a note naming the words dropped.\n"
+            "\n"
+            "Index:\n"
+            "  --db DIR             index to search (repeat to search several as one;\n"
+            "                       default: $TRIALSEARCH_DB, else\n"
+            "                       ${XDG_DATA_HOME:-~/.local/share}/trialsearch/index)\n"
+            "Filters (a comma-separated list admits any of its values):\n"
+            "  --status S           recruiting, completed, ... or open (recruiting,\n"
+            "                       not yet recruiting, enrolling by invitation, available)\n"
+            "  --phase P            early1, 1, 2, 3, 4, 1/2, 2/3, na\n"
+            "  --type T             interventional, observational, expanded\n"
+            "  --sex S              female or male (trials for all admit too), all\n"
+            "  --age YEARS          trials whose age limits admit this age\n"
+            "  --healthy yes|no     accepts healthy volunteers\n"
+            "  --country NAME       a location in this country\n"
+            "Results:\n"
+            "  -n, --limit N        hits to show (default 10)\n"
+            "  --offset N           skip the first N hits\n"
+            "  --sort KEY           relevance (default), start, updated, enrollment\n"
+            "                       (dates newest first, enrollment largest first)\n"
+            "  --reverse            reverse the order\n"
+            "  --facets LIST        counts over all matches: status,phase,condition,\n"
+            "                       country,sponsor,type\n"
+            "  --no-fallback        no partial matches when no trial has every word\n"
+            "  --explain            show the parsed query and the fields each hit\n"
+            "                       matched in\n"
+            "Output:\n"
+            "  --format F           text (default), json, ids, count, trec\n"
+            "  --json, --ids, --count   short for --format json / ids / count\n"
+            "  --fields LIST        json: add these record fields (or all)\n"
+            "  --run-tag TAG        trec: the run name (default trialsearch)\n"
+            "  --snippet-chars N    snippet length (default 200)\n"
+            "  --color[=WHEN]       auto (default: on a terminal, not with NO_COLOR),\n"
+            "                       always, never\n"
+            "  --format-version[=N] print the JSON schema version; with N, fail unless\n"
+            "                       this program writes version N\n"
+            "  --batch              read queries from standard input, one per line\n"
+            "                       (default format json; lines are numbered from 1)\n"
+            "  -h, --help           this help\n"
+            "  -V, --version        the version\n"
+            "\n"
+            "Fields of the query language:\n",
+            prog, prog);
+    for (size_t i = 0; i < ts_schema_field_count(); i++) {
+        const ts_field_info_t *fi = ts_schema_field(i);
+        char names[64];
+        if (fi->aliases && *fi->aliases)
+            snprintf(names, sizeof names, "%s: (%s:)", fi->name, fi->aliases);
+        else
+            snprintf(names, sizeof names, "%s:", fi->name);
+        fprintf(f, "  %-26s %s%s\n", names, fi->help,
+                fi->kind == TS_FIELD_FILTER ? " [filter]"
+                : fi->kind == TS_FIELD_RANGE ? " [range a..b]" : "");
+    }
+    fprintf(f,
+            "\n"
+            "Exit status: 0 hits, 1 no hits, 2 usage or bad query, 3 missing or\n"
+            "corrupt index or I/O error, 75 index busy.\n");
+}
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    exit(EXIT_USAGE);
+}
+
+/* Exit status for a library failure. */
+static int exit_for(ts_status_t st)
+{
+    switch (st) {
+    case TS_ERR_BAD_QUERY:
+    case TS_ERR_INVALID:
+        return EXIT_USAGE;
+    case TS_ERR_LOCKED:
+    case TS_ERR_MODIFIED:
+        return EXIT_BUSY;
+    default:
+        return EXIT_DB;
+    }
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A non-negative whole number for option name, or a usage error. */
+static size_t parse_count(const char *name, const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-')
+        die_usage("--%s: '%s' is not a whole number", name, s);
+    return (size_t)v;
+}
+
+/* Flush standard output; on failure report it and return EXIT_DB. */
+static int check_stdout(void)
+{
+    int was = errno;
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    int e = errno ? errno : was ? was : EIO;
+    fprintf(stderr, "%s: write error: %s\n", prog, strerror(e));
+    return EXIT_DB;
+}
+
+/* Run one search and print it.  Returns an exit status: 0 hits, 1 no
+ * hits, or the status for a failure (reported through the printer for a
+ * bad query in batch mode, on stderr otherwise). */
+static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *query,
+                   long line, int batch)
+{
+    ts_results_t *res = NULL;
+    double t0 = now_ms();
+    q->query = query;
+    ts_status_t st = ts_search(db, q, &res);
+    if (st != TS_OK) {
+        if (batch && (st == TS_ERR_BAD_QUERY || st == TS_ERR_INVALID))
+            pr->error(pr, line, query, st, ts_last_error());
+        else
+            fprintf(stderr, "%s: %s\n", prog, ts_last_error());
+        return exit_for(st);
+    }
+    print_search_t s = {query, res, line, now_ms() - t0};
+    pr->search(pr, &s);
+    int rc = ts_results_total(res) > 0 ? EXIT_HITS : EXIT_NO_HITS;
+    ts_results_free(res);
+    return rc;
+}
+
+/* Open the index or indexes named by --db, or the default one. */
+static ts_db_t *open_db(const char **paths, size_t n)
+{
+    ts_db_t *db = NULL;
+    ts_status_t st;
+    char *def = NULL;
+    if (n == 0) {
+        def = ts_db_default_path();
+        if (!def) {
+            fprintf(stderr, "%s: no index given (--db) and no home directory\n", prog);
+            exit(EXIT_DB);
+        }
+        st = ts_db_open(def, TS_DB_READ, &db);
+    } else if (n == 1) {
+        st = ts_db_open(paths[0], TS_DB_READ, &db);
+    } else {
+        st = ts_db_open_many(paths, n, &db);
+    }
+    if (st != TS_OK) {
+        fprintf(stderr, "%s: %s\n", prog, ts_last_error());
+        if (st == TS_ERR_NOT_FOUND)
+            fprintf(stderr, "%s: build it with: trialsearch-index --db %s PATH...\n", prog,
+                    def ? def : n ? paths[0] : "DIR");
+        free(def);
+        exit(exit_for(st) == EXIT_USAGE ? EXIT_DB : exit_for(st));
+    }
+    free(def);
+    return db;
+}
+
+enum {
+    OPT_DB = 256, OPT_STATUS, OPT_PHASE, OPT_TYPE, OPT_SEX, OPT_AGE, OPT_HEALTHY,
+    OPT_COUNTRY, OPT_OFFSET, OPT_SORT, OPT_REVERSE, OPT_FACETS, OPT_EXPLAIN,
+    OPT_JSON, OPT_IDS, OPT_COUNT, OPT_FORMAT, OPT_FORMAT_VERSION, OPT_RUN_TAG,
+    OPT_BATCH, OPT_COLOR, OPT_FIELDS, OPT_NO_FALLBACK, OPT_SNIPPET
+};
+
+static const struct option long_opts[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {"phase", required_argument, NULL, OPT_PHASE},
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"sex", required_argument, NULL, OPT_SEX},
+    {"age", required_argument, NULL, OPT_AGE},
+    {"healthy", required_argument, NULL, OPT_HEALTHY},
+    {"country", required_argument, NULL, OPT_COUNTRY},
+    {"limit", required_argument, NULL, 'n'},
+    {"offset", required_argument, NULL, OPT_OFFSET},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"reverse", no_argument, NULL, OPT_REVERSE},
+    {"facets", required_argument, NULL, OPT_FACETS},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"ids", no_argument, NULL, OPT_IDS},
+    {"count", no_argument, NULL, OPT_COUNT},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"format-version", optional_argument, NULL, OPT_FORMAT_VERSION},
+    {"run-tag", required_argument, NULL, OPT_RUN_TAG},
+    {"batch", no_argument, NULL, OPT_BATCH},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"colour", optional_argument, NULL, OPT_COLOR},
+    {"fields", required_argument, NULL, OPT_FIELDS},
+    {"no-fallback", no_argument, NULL, OPT_NO_FALLBACK},
+    {"snippet-chars", required_argument, NULL, OPT_SNIPPET},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+int main(int argc, char **argv)
+{
+    ts_query_opts_t q;
+    print_opts_t po;
+    const char **dbs = calloc((size_t)argc + 1, sizeof *dbs);
+    size_t ndb = 0;
+    int fmt = -1, batch = 0, color = -1, c;
+
+    ts_query_opts_init(&q);
+    memset(&po, 0, sizeof po);
+    po.out = stdout;
+    /* A closed pipe is reported as a write error, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+    if (!dbs) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EXIT_DB;
+    }
+
+    while ((c = getopt_long(argc, argv, "n:hV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB: dbs[ndb++] = optarg; break;
+        case OPT_STATUS: q.status = optarg; break;
+        case OPT_PHASE: q.phase = optarg; break;
+        case OPT_TYPE: q.type = optarg; break;
+        case OPT_SEX: q.sex = optarg; break;
+        case OPT_COUNTRY: q.country = optarg; break;
+        case OPT_AGE: {
+            char *end;
+            q.age = strtod(optarg, &end);
+            if (end == optarg || *end || q.age < 0 || q.age > 200)
+                die_usage("--age: '%s' is not an age in years", optarg);
+            break;
+        }
+        case OPT_HEALTHY:
+            if (!strcmp(optarg, "yes") || !strcmp(optarg, "true") || !strcmp(optarg, "1"))
+                q.healthy = 1;
+            else if (!strcmp(optarg, "no") || !strcmp(optarg, "false") || !strcmp(optarg, "0"))
+                q.healthy = 0;
+            else
+                die_usage("--healthy: '%s' is not yes or no", optarg);
+            break;
+        case 'n': q.limit = parse_count("limit", optarg); break;
+        case OPT_OFFSET: q.offset = parse_count("offset", optarg); break;
+        case OPT_SNIPPET: q.snippet_chars = (unsigned)parse_count("snippet-chars", optarg); break;
+        case OPT_SORT:
+            if (!strcmp(optarg, "relevance")) q.sort = TS_SORT_RELEVANCE;
+            else if (!strcmp(optarg, "start")) q.sort = TS_SORT_START;
+            else if (!strcmp(optarg, "updated")) q.sort = TS_SORT_UPDATED;
+            else if (!strcmp(optarg, "enrollment")) q.sort = TS_SORT_ENROLLMENT;
+            else die_usage("--sort: '%s' is not relevance, start, updated or enrollment", optarg);
+            break;
+        case OPT_REVERSE: q.reverse = 1; break;
+        case OPT_FACETS: q.facets = optarg; break;
+        case OPT_NO_FALLBACK: q.flags |= TS_Q_NO_FALLBACK; break;
+        case OPT_EXPLAIN: po.explain = 1; break;
+        case OPT_JSON: fmt = PRINT_JSON; break;
+        case OPT_IDS: fmt = PRINT_IDS; break;
+        case OPT_COUNT: fmt = PRINT_COUNT; break;
+        case OPT_FORMAT:
+            if ((fmt = print_format_parse(optarg)) < 0)
+                die_usage("--format: '%s' is not text, json, ids, count or trec", optarg);
+            break;
+        case OPT_FORMAT_VERSION:
+            if (!optarg) {
+                printf("%d\n", PRINT_FORMAT_VERSION);
+                return check_stdout();
+            }
+            if (parse_count("format-version", optarg) != PRINT_FORMAT_VERSION) {
+                fprintf(stderr, "%s: JSON format version %s is not supported (this is %d)\n",
+                        prog, optarg, PRINT_FORMAT_VERSION);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_RUN_TAG: po.run_tag = optarg; break;
+        case OPT_BATCH: batch = 1; break;
+        case OPT_FIELDS: {
+            const char *bad;
+            if (print_check_fields(optarg, &bad) != 0)
+                die_usage("--fields: unknown field at '%s' (known: all %s)", bad,
+                          print_field_names());
+            po.fields = optarg;
+            break;
+        }
+        case OPT_COLOR:
+            if (!optarg || !strcmp(optarg, "always")) color = 1;
+            else if (!strcmp(optarg, "never")) color = 0;
+            else if (!strcmp(optarg, "auto")) color = -1;
+            else die_usage("--color: '%s' is not auto, always or never", optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return check_stdout();
+        case 'V':
+            printf("%s %s (JSON format version %d, index schema %d)\n", prog, TS_VERSION,
+                   PRINT_FORMAT_VERSION, TS_SCHEMA_VERSION);
+            return check_stdout();
+        default:
+            fprintf(stderr, "Try '%s --help'.\n", prog);
+            return EXIT_USAGE;
+        }
+    }
+
+    /* The query: the remaining words joined with spaces. */
+    size_t qlen = 1;
+    for (int i = optind; i < argc; i++)
+        qlen += strlen(argv[i]) + 1;
+    char *query = calloc(qlen, 1);
+    if (!query) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EXIT_DB;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (i > optind)
+            strcat(query, " ");
+        strcat(query, argv[i]);
+    }
+    int has_filter = q.status || q.phase || q.type || q.sex || q.country ||
+                     q.age != TS_AGE_NONE || q.healthy >= 0;
+    if (batch && *query)
+        die_usage("--batch reads the queries from standard input; give no QUERY");
+    if (!batch && !*query && !has_filter)
+        die_usage("no query given");
+
+    if (fmt < 0)
+        fmt = batch ? PRINT_JSON : PRINT_TEXT;
+    if (fmt == PRINT_COUNT)
+        q.limit = 0;
+    if (color < 0) {
+        const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+        color = isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+    }
+    po.color = color && fmt == PRINT_TEXT;
+    po.batch = batch;
+
+    printer_t *pr = print_new((print_format_t)fmt, &po);
+    ts_db_t *db = open_db(dbs, ndb);
+    int rc;
+
+    if (!batch) {
+        rc = run_one(db, &q, pr, query, 1, 0);
+        int wr = check_stdout();
+        if (wr)
+            rc = wr;
+    } else {
+        /* Each line is a query; a bad one is reported and the rest go on.
+         * Exit: a failure of the index or of the output stops the run;
+         * else 2 if a line was a bad query, 0 if any query had hits, 1. */
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        long lineno = 0;
+        int any_hits = 0, any_bad = 0;
+        rc = 0;
+        while ((len = getline(&line, &cap, stdin)) != -1) {
+            lineno++;
+            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                line[--len] = '\0';
+            if (strspn(line, " \t") == (size_t)len)
+                continue;
+            int r = run_one(db, &q, pr, line, lineno, 1);
+            if (r == EXIT_HITS)
+                any_hits = 1;
+            else if (r == EXIT_USAGE)
+                any_bad = 1;
+            else if (r != EXIT_NO_HITS) {
+                rc = r;
+                break;
+            }
+            if (ferror(stdout)) {
+                rc = check_stdout();
+                break;
+            }
+        }
+        if (!rc && ferror(stdin)) {
+            fprintf(stderr, "%s: reading queries: %s\n", prog, strerror(errno));
+            rc = EXIT_DB;
+        }
+        free(line);
+        if (!rc)
+            rc = check_stdout();
+        if (!rc)
+            rc = any_bad ? EXIT_USAGE : any_hits ? EXIT_HITS : EXIT_NO_HITS;
+    }
+    ts_db_close(db);
+    print_free(pr);
+    free(query);
+    free(dbs);
+    if (fclose(stdout) != 0 && rc != EXIT_DB) {
+        fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+        rc = EXIT_DB;
+    }
+    return rc;
+}

@@ -1,0 +1,82 @@
+# lib.sh - helpers for the end-to-end shell tests (sourced by tests/*.t).
+#
+# Each test prints TAP (run by `prove`).  The binaries are taken from
+# $BUILD (default: build/ at the top of the tree); indexes go in a
+# temporary directory removed at exit.  Real records are read in place from
+# ../shared ($TS_SHARED); need_shared skips the whole test file when absent.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TS_INDEX=$BUILD/trialsearch-index
+TS_QUERY=$BUILD/trialsearch
+SHARED=${TS_SHARED:-$TOP/../shared}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ts-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+unset TRIALSEARCH_DB NO_COLOR
+export HOME=$TMP/home XDG_DATA_HOME=
+
+_n=0
+_failed=0
+
+plan() { echo "1..$1"; }
+
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+    _n=$((_n + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+    _n=$((_n + 1))
+    if [ "$1" = "$2" ]; then echo "ok $_n - $3"
+    else
+        echo "not ok $_n - $3"; _failed=$((_failed + 1))
+        printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -20
+    fi
+}
+
+# like GOT PATTERN DESCRIPTION: GOT matches the extended regex PATTERN
+like() {
+    _n=$((_n + 1))
+    if printf '%s' "$1" | grep -Eq -- "$2"; then echo "ok $_n - $3"
+    else
+        echo "not ok $_n - $3"; _failed=$((_failed + 1))
+        printf '%s\n' "$1" | head -20 | sed 's/^/#   got: /'
+        printf '#   want match: %s\n' "$2"
+    fi
+}
+
+# unlike GOT PATTERN DESCRIPTION
+unlike() {
+    _n=$((_n + 1))
+    if printf '%s' "$1" | grep -Eq -- "$2"; then
+        echo "not ok $_n - $3"; _failed=$((_failed + 1))
+        printf '%s\n' "$1" | grep -E -- "$2" | head -5 | sed 's/^/#   matched: /'
+    else echo "ok $_n - $3"; fi
+}
+
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+need_shared() { [ -d "$SHARED/data" ] && [ -d "$SHARED/seeds" ] || skip_all "../shared not found (set TS_SHARED)"; }
+
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+
+# run CMD...: sets $out (stdout), $err (stderr) and $rc (exit status)
+run() {
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    out=$(cat "$TMP/out")
+    err=$(cat "$TMP/err")
+}
+
+# A shared index of ../shared/data and ../shared/seeds, built once per
+# build of the indexer (the e2e tests read it; none writes to it).
+shared_index() {
+    need_shared
+    SHARED_DB=$BUILD/test-shared-index
+    if [ ! -f "$SHARED_DB/.complete" ] || [ "$TS_INDEX" -nt "$SHARED_DB/.complete" ]; then
+        rm -rf "$SHARED_DB"
+        "$TS_INDEX" --db "$SHARED_DB" "$SHARED/data" "$SHARED/seeds" >"$TMP/shared-index.log" 2>&1 ||
+            { echo "# building the shared index failed:"; sed 's/^/# /' "$TMP/shared-index.log"; return 1; }
+        touch "$SHARED_DB/.complete"
+    fi
+}
