@@ -63,8 +63,9 @@ $(STATIC): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(SHARED): $(LIB_OBJ)
-	$(CXX) -shared -Wl,-soname,libtrialsearch.so.$(SOVERSION) -o $@ $^ $(LIBS) $(SAN)
+$(SHARED): $(LIB_OBJ) lib/libtrialsearch.map
+	$(CXX) -shared -Wl,-soname,libtrialsearch.so.$(SOVERSION) \
+	  -Wl,--version-script=lib/libtrialsearch.map -o $@ $(LIB_OBJ) $(LIBS) $(SAN)
 
 $(INDEXER): $(wildcard indexer/*.c indexer/*.h) $(STATIC)
 	$(CC) $(ALL_CFLAGS) -o $(BUILD)/indexer.o -c indexer/main.c

@@ -45,7 +45,8 @@ typedef enum ts_status {
     TS_ERR_IO,          /* read, write or disk-full error */
     TS_ERR_NOMEM,       /* out of memory */
     TS_ERR_INVALID,     /* invalid argument or usage */
-    TS_ERR_INTERNAL     /* unexpected failure inside the library */
+    TS_ERR_INTERNAL,    /* unexpected failure inside the library */
+    TS_ERR_NOT_RECORD   /* an input that is no trial record in any format */
 } ts_status_t;
 
 /* Short stable name of a status ("locked", "bad-query", ...). */
@@ -189,13 +190,17 @@ char *ts_record_to_json(const ts_record_t *rec, int with_source);
  * be read, with source "path" or "archive:member", a locator of the record
  * in it ("record 3", "line 12", "NCT01234567") or NULL, the status and a
  * reason; a status other than TS_OK stops the scan.  progress (optional):
- * total bytes read so far. */
+ * total input bytes read so far (compressed bytes for archives).  skip
+ * (optional): told about a file found by walking a directory that is no
+ * trial record at all (TS_ERR_NOT_RECORD: a README, a topics file ...);
+ * without it such files are rejected.  Standard input is named "<stdin>". */
 typedef struct ts_scan_cbs {
     ts_status_t (*record)(void *ctx, ts_record_t *rec);
     ts_status_t (*reject)(void *ctx, const char *source, const char *where,
                           ts_status_t code, const char *reason);
     void (*progress)(void *ctx, uint64_t bytes);
     void *ctx;
+    void (*skip)(void *ctx, const char *source, const char *reason);
 } ts_scan_cbs_t;
 
 /* Guess the format of a buffer (and its name, which may be NULL).
@@ -210,9 +215,10 @@ ts_status_t ts_parse_buffer(const char *buf, size_t len, const char *source,
                             ts_format_t fmt, const ts_scan_cbs_t *cbs);
 
 /* Read every record under path: a file, a directory (recursive, in name
- * order), an archive (.zip .tar .tar.gz .tgz .gz .xz, read in place) or
- * "-" for standard input.  Unreadable files and members are rejected
- * through cbs->reject and the scan goes on. */
+ * order; hidden files and files named README*, MANIFEST*, *.md, *.tsv ...
+ * are passed over), an archive (.zip .tar .tar.gz .tgz .gz .xz, read in
+ * place) or "-" for standard input.  Unreadable files and members are
+ * rejected through cbs->reject and the scan goes on. */
 ts_status_t ts_scan_path(const char *path, ts_format_t fmt,
                          const ts_scan_cbs_t *cbs);
 

@@ -31,7 +31,7 @@ typedef struct indexer {
     int strict, quiet, progress, json;
     unsigned long batch_size;
     unsigned long pending;      /* records put since the last commit */
-    uint64_t read, added, updated, unchanged, older, rejected, deleted;
+    uint64_t read, added, updated, unchanged, older, rejected, deleted, skipped;
     uint64_t bytes, bytes_done; /* bytes read: this path, paths before */
     double start, last_progress;
     ts_status_t fatal;          /* a database failure that stops the run */
@@ -186,6 +186,18 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
     return TS_OK;
 }
 
+/* A file met in a directory walk that is no trial record (a README, a
+ * topics file): said once, not counted as a rejection. */
+static void on_skip(void *ctx, const char *source, const char *reason)
+{
+    indexer_t *ix = ctx;
+    ix->skipped++;
+    if (ix->quiet)
+        return;
+    clear_progress(ix);
+    fprintf(stderr, "%s: skipping %s: %s\n", prog, source, reason);
+}
+
 static void on_progress(void *ctx, uint64_t bytes)
 {
     indexer_t *ix = ctx;
@@ -248,12 +260,13 @@ static void print_summary(indexer_t *ix, int interrupted)
     double el = now() - ix->start;
     if (ix->json) {
         printf("{\"read\":%llu,\"new\":%llu,\"updated\":%llu,\"unchanged\":%llu,\"older\":%llu,"
-               "\"deleted\":%llu,\"rejected\":%llu,\"bytes\":%llu,\"elapsed_s\":%.3f,"
+               "\"deleted\":%llu,\"rejected\":%llu,\"skipped_files\":%llu,\"bytes\":%llu,\"elapsed_s\":%.3f,"
                "\"records_per_s\":%.1f,\"interrupted\":%s}\n",
                (unsigned long long)ix->read, (unsigned long long)ix->added,
                (unsigned long long)ix->updated, (unsigned long long)ix->unchanged,
                (unsigned long long)ix->older, (unsigned long long)ix->deleted,
-               (unsigned long long)ix->rejected, (unsigned long long)(ix->bytes_done + ix->bytes),
+               (unsigned long long)ix->rejected, (unsigned long long)ix->skipped,
+               (unsigned long long)(ix->bytes_done + ix->bytes),
                el, el > 0 ? ix->read / el : 0.0, interrupted ? "true" : "false");
         return;
     }
@@ -379,7 +392,8 @@ int main(int argc, char **argv)
         if (st != TS_OK)
             ix.fatal = st;
     } else {
-        ts_scan_cbs_t cbs = { on_record, on_reject, on_progress, &ix };
+        ts_scan_cbs_t cbs = { .record = on_record, .reject = on_reject, .progress = on_progress,
+                              .ctx = &ix, .skip = on_skip };
         for (int i = optind; i < argc && !ix.fatal && !stop_signal && !ix.stopped_strict; i++) {
             ix.bytes_done += ix.bytes;
             ix.bytes = 0;

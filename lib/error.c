@@ -18,6 +18,7 @@ static const char *const status_names[] = {
     [TS_ERR_NOMEM] = "out-of-memory",
     [TS_ERR_INVALID] = "invalid",
     [TS_ERR_INTERNAL] = "internal",
+    [TS_ERR_NOT_RECORD] = "not-a-record",
 };
 
 const char *ts_status_name(ts_status_t st)

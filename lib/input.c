@@ -39,11 +39,37 @@
 
 /* State of one ts_scan_path call. */
 typedef struct scan {
-    const ts_scan_cbs_t *cbs;
+    const ts_scan_cbs_t *cbs;   /* what readers call: &wrap */
     ts_format_t fmt;            /* as asked: may be TS_FORMAT_AUTO */
     uint64_t bytes;             /* input bytes consumed so far */
     ts_status_t st;             /* first non-OK status of a callback */
+    const ts_scan_cbs_t *user;  /* the caller's callbacks */
+    ts_scan_cbs_t wrap;         /* user's, with reject routed by on_reject */
+    int walked;                 /* the current file was found by a walk */
 } scan_t;
+
+/* Record callback of a scan: hands the record to the caller. */
+static ts_status_t on_record(void *ctx, ts_record_t *rec)
+{
+    scan_t *sc = ctx;
+    return sc->user->record(sc->user->ctx, rec);
+}
+
+/* Reject callback of a scan: a file found by walking a directory that is
+ * no record at all goes to the caller's skip callback, if it has one;
+ * everything else to its reject callback. */
+static ts_status_t on_reject(void *ctx, const char *source, const char *where,
+                             ts_status_t code, const char *reason)
+{
+    scan_t *sc = ctx;
+    if (code == TS_ERR_NOT_RECORD && sc->walked && !where && sc->user->skip) {
+        sc->user->skip(sc->user->ctx, source, reason);
+        return TS_OK;
+    }
+    if (!sc->user->reject)
+        return TS_OK;
+    return sc->user->reject(sc->user->ctx, source, where, code, reason);
+}
 
 /* ------------------------------------------------------------------ */
 /* Format names                                                        */
@@ -283,7 +309,7 @@ static ts_status_t parse_named(const char *buf, size_t len, const char *source,
     case TS_FORMAT_AUTO:
         break;
     }
-    return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
+    return _ts_reject(cbs, source, NULL, TS_ERR_NOT_RECORD,
                       "unrecognised format (not ClinicalTrials.gov XML, JSON or a trial page)");
 }
 
@@ -333,8 +359,8 @@ static void scan_buffer(scan_t *sc, const char *buf, size_t len,
 /* Tell cbs->progress (if any) the bytes consumed so far. */
 static void scan_progress(scan_t *sc)
 {
-    if (sc->cbs->progress)
-        sc->cbs->progress(sc->cbs->ctx, sc->bytes);
+    if (sc->user->progress)
+        sc->user->progress(sc->user->ctx, sc->bytes);
 }
 
 /* malloc'd "a" + sep + "b"; NULL when out of memory. */
@@ -578,7 +604,8 @@ static struct archive *open_archive(const arc_src_t *src, int raw, char *err,
 /* Read the current member's data into a malloc'd buffer (*buf, *len).
  * Returns ARCHIVE_OK; ARCHIVE_WARN when the member exceeds MAX_MEMBER
  * (nothing kept; the rest of it is skipped by the next header read); or
- * the (negative) libarchive status of a failed read. */
+ * the (negative) libarchive status of a failed read, with the reason in
+ * archive_error_string (ARCHIVE_FATAL "out of memory" included). */
 static int read_member(struct archive *a, struct archive_entry *e, char **buf,
                        size_t *len)
 {
@@ -591,8 +618,10 @@ static int read_member(struct archive *a, struct archive_entry *e, char **buf,
     if (size > (int64_t)MAX_MEMBER)
         return ARCHIVE_WARN;
     b = malloc(cap);
-    if (!b)
+    if (!b) {
+        archive_set_error(a, ENOMEM, "out of memory");
         return ARCHIVE_FATAL;
+    }
     for (;;) {
         la_ssize_t r;
         if (got == cap) {
@@ -604,6 +633,7 @@ static int read_member(struct archive *a, struct archive_entry *e, char **buf,
             nb = realloc(b, cap * 2);
             if (!nb) {
                 free(b);
+                archive_set_error(a, ENOMEM, "out of memory");
                 return ARCHIVE_FATAL;
             }
             b = nb;
@@ -954,8 +984,11 @@ static void scan_dir(scan_t *sc, const char *path, const struct stat *st,
             scan_reject(sc, child, NULL, TS_ERR_IO, "%s", strerror(errno));
         else if (S_ISDIR(cst.st_mode))
             scan_dir(sc, child, &cst, &here, depth + 1);
-        else if (S_ISREG(cst.st_mode) && !skip_name(names[i]))
+        else if (S_ISREG(cst.st_mode) && !skip_name(names[i])) {
+            sc->walked = 1;
             scan_file(sc, child);
+            sc->walked = 0;
+        }
         free(child);
     }
     for (size_t i = 0; i < n; i++)
@@ -974,11 +1007,14 @@ static void scan_dir(scan_t *sc, const char *path, const struct stat *st,
 ts_status_t ts_scan_path(const char *path, ts_format_t fmt,
                          const ts_scan_cbs_t *cbs)
 {
-    scan_t sc = { cbs, fmt, 0, TS_OK };
+    scan_t sc = { &sc.wrap, fmt, 0, TS_OK, cbs, { 0 }, 0 };
     struct stat st;
 
     if (!path || !*path || !cbs || !cbs->record)
         return _ts_error(TS_ERR_INVALID, "ts_scan_path: missing path or callback");
+    sc.wrap.record = on_record;
+    sc.wrap.reject = on_reject;
+    sc.wrap.ctx = &sc;
     if (strcmp(path, "-") == 0) {
         scan_stream(&sc, STDIN_FILENO, STDIN_NAME);
         return sc.st;

@@ -28,6 +28,11 @@
  * keywords of the other formats.  Where the page does keep the headings
  * ("Additional relevant MeSH terms:") the lines go to condition_mesh.
  *
+ * The conditions cell of the classic page is kept as one condition, not
+ * split at commas: the registry's own XML of NCT03828123 has the one
+ * condition "Motor Neuron Disease, Amyotrophic Lateral Sclerosis", and
+ * several conditions are joined by blanks on the page (NCT03778333).
+ *
  * A page with neither an NCT id in a labelled place nor at least three
  * recognised headings is rejected as "not a trial page".  A page with no
  * NCT id gets a local id derived from its file name (_ts_local_id).
@@ -1338,9 +1343,11 @@ static int arm_line(reader_t *r, char *line)
             return 0;
         }
     }
+    size_t il;
     if (r->table != T_ARM_DESC && (type = arm_type_at(line, &tl)) != NULL &&
-        !interv_type_at(line, &tl)) {
-        arm_type_at(line, &tl);
+        (r->table == T_ARM_EXPECT || !interv_type_at(line, &il))) {
+        /* "Other:" is both an arm and an intervention type: an arm
+         * where a row starts, an intervention inside the cell */
         arm_commit(r);
         ts_arm_t *arm = _ts_add_arm(r->rec);
         if (!arm) {
@@ -1379,10 +1386,6 @@ static int arm_line(reader_t *r, char *line)
         return 1;
     }
     /* T_ARM_INTERV */
-    if (arm_type_at(line, &tl) && !interv_type_at(line, &tl)) {
-        /* cannot happen: handled above */
-        return 1;
-    }
     if ((type = interv_type_at(line, &tl)) != NULL) {
         arm_intervention(r, type, line + tl);
     } else if (*line) {
@@ -1404,8 +1407,6 @@ static int cond_line(reader_t *r, char *line)
     char *colon = strchr(line, ':'), *bar = strchr(line, '|');
     if (colon && colon < bar) {
         /* "Study Type : | ...": a key, unless the first cell is typed */
-        char key[64];
-        fold_key(line, (size_t)(colon - line), key, sizeof key);
         size_t tl;
         if (!interv_type_at(line, &tl) && find_heading(line, (size_t)(bar - line)))
             return 0;
@@ -1681,8 +1682,6 @@ static void read_line(reader_t *r, char *line, const char *next)
     int first = !r->seen_first;
     if (r->footer || r->rc != TS_OK)
         return;
-    if (*line)
-        r->seen_first = 1;
 
     switch (boilerplate(line)) {
     case BP_DROP:
@@ -1712,6 +1711,8 @@ static void read_line(reader_t *r, char *line, const char *next)
     case BP_NO:
         break;
     }
+    if (*line)
+        r->seen_first = 1;
 
     /* tables */
     if (r->table == T_COND) {
@@ -1889,7 +1890,7 @@ ts_status_t _ts_read_text(const char *buf, size_t len, const char *source,
     }
     if (!is_page) {
         ts_record_free(r.rec);
-        return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
+        return _ts_reject(cbs, source, NULL, TS_ERR_NOT_RECORD,
                           "not a trial page: no NCT id and no known headings");
     }
     if (!r.rec->nct_id) {

@@ -524,7 +524,7 @@ static ts_status_t read_doc(xmlDocPtr doc, const char *source,
     xml_reader_t r;
 
     if (!is(root, "clinical_study"))
-        return _ts_reject(cbs, source, where, TS_ERR_BAD_RECORD,
+        return _ts_reject(cbs, source, where, TS_ERR_NOT_RECORD,
                           "not a clinical_study document (root element <%s>)",
                           root && root->name ? (const char *)root->name : "");
 

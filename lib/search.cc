@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -37,6 +38,20 @@ const unsigned PARSE_FLAGS =
     Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
     Xapian::QueryParser::FLAG_PURE_NOT;
+
+// Readable names for queries whose description is opaque (value ranges):
+// pairs of (tidied description, what was typed).
+typedef std::vector<std::pair<std::string, std::string>> labels_t;
+
+std::string tidy_description(const std::string &d);
+
+// Remember that q was written as text, for the description of the query.
+const Xapian::Query &labelled(labels_t *labels, const Xapian::Query &q, const std::string &text)
+{
+    if (labels)
+        labels->emplace_back(tidy_description(q.get_description()), text);
+    return q;
+}
 
 // A syntax error found by this file, with a byte offset into the query.
 struct syntax_error {
@@ -312,9 +327,12 @@ Xapian::Query option_query(_ts_src_t src, const char *value)
 
 struct FilterProcessor : Xapian::FieldProcessor {
     _ts_src_t src;
-    explicit FilterProcessor(_ts_src_t s) : src(s) {}
+    labels_t *labels;
+    FilterProcessor(_ts_src_t s, labels_t *l) : src(s), labels(l) {}
     Xapian::Query operator()(const std::string &str) override
     {
+        if (src == _TS_SRC_NONE)
+            return labelled(labels, filter_query(src, str), "age:" + str);
         return filter_query(src, str);
     }
 };
@@ -358,8 +376,9 @@ std::string date_bound(const std::string &s, bool upper, const std::string &fiel
 struct RangeField : Xapian::RangeProcessor {
     bool number;
     std::string field;
-    RangeField(Xapian::valueno slot, const std::string &name, bool num)
-        : Xapian::RangeProcessor(slot, name + ":"), number(num), field(name) {}
+    labels_t *labels;
+    RangeField(Xapian::valueno slot, const std::string &name, bool num, labels_t *l)
+        : Xapian::RangeProcessor(slot, name + ":"), number(num), field(name), labels(l) {}
 
     std::string bound(const std::string &s, bool upper)
     {
@@ -373,6 +392,11 @@ struct RangeField : Xapian::RangeProcessor {
     }
 
     Xapian::Query operator()(const std::string &b, const std::string &e) override
+    {
+        return labelled(labels, range(b, e), field + ":" + b + ".." + e);
+    }
+
+    Xapian::Query range(const std::string &b, const std::string &e)
     {
         if (b.empty() && e.empty())
             throw Xapian::QueryParserError(field + ": range needs at least one end");
@@ -406,7 +430,8 @@ std::vector<std::string> field_names(const _ts_field_t &f)
 
 // A query parser for db.  For snippets (plain), every free-text field
 // maps to no prefix, so the query's words match plain text.
-void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plain)
+void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plain,
+                  labels_t *labels)
 {
     qp.set_database(db);
     qp.set_stemmer(Xapian::Stem("english"));
@@ -430,10 +455,10 @@ void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plai
                         break;
                 }
             } else if (f.info.kind == TS_FIELD_FILTER) {
-                qp.add_boolean_prefix(name, (new FilterProcessor(f.src))->release());
+                qp.add_boolean_prefix(name, (new FilterProcessor(f.src, labels))->release());
             } else {
                 qp.add_rangeprocessor(
-                    (new RangeField(f.slot, name, f.slot == TS_SLOT_ENROLLMENT))->release());
+                    (new RangeField(f.slot, name, f.slot == TS_SLOT_ENROLLMENT, labels))->release());
             }
         }
     }
@@ -541,6 +566,25 @@ bool find_operator_error(const std::string &q, syntax_error *err)
 
 // ---- folding the query ---------------------------------------------------
 
+// A range field given one value ("start:2011-04", "enrollment:60") as the
+// range from it to itself; any other chunk unchanged.
+std::string single_range(const std::string &chunk)
+{
+    size_t a = chunk.find_first_not_of("(+-");
+    size_t colon = chunk.find(':');
+    if (a == std::string::npos || colon == std::string::npos || colon <= a ||
+        chunk.find("..") != std::string::npos)
+        return chunk;
+    const _ts_field_t *f = _ts_schema_find(chunk.substr(a, colon - a).c_str());
+    if (!f || f->info.kind != TS_FIELD_RANGE)
+        return chunk;
+    size_t e = chunk.find_last_not_of(')');
+    if (e == std::string::npos || e <= colon)
+        return chunk;
+    std::string v = chunk.substr(colon + 1, e - colon);
+    return chunk.substr(0, colon + 1) + v + ".." + v + chunk.substr(e + 1);
+}
+
 // The query folded like indexed text, except that a word typed in capitals
 // (ALS, AIDS, COPD) keeps a capital first letter: the parser then leaves
 // it unstemmed (STEM_SOME), so "ALS" does not match "al" in "et al.".
@@ -554,7 +598,7 @@ bool fold_query(const std::string &raw, std::string &out)
         if (j == std::string::npos)
             j = raw.size();
         if (j > i) {
-            std::string chunk = raw.substr(i, j - i);
+            std::string chunk = single_range(raw.substr(i, j - i));
             char *n = _ts_normalize_query(chunk.c_str());
             if (!n)
                 return false;
@@ -924,8 +968,8 @@ class Searcher {
   public:
     Searcher(const Xapian::Database &d, const ts_query_opts_t &o) : db(d), opts(o)
     {
-        setup_parser(qp, db, false);
-        setup_parser(plain, db, true);
+        setup_parser(qp, db, false, &labels);
+        setup_parser(plain, db, true, NULL);
     }
 
     void run(ts_results &res);
@@ -934,6 +978,8 @@ class Searcher {
     const Xapian::Database &db;
     const ts_query_opts_t &opts;
     Xapian::QueryParser qp, plain;
+    labels_t labels;                // readable names of value ranges
+    std::string raw;                // the query as typed
     std::string text;               // the normalized query
     Xapian::Query filters;          // from the options
     bool has_filters = false;
@@ -954,8 +1000,18 @@ Xapian::Query Searcher::parse(const std::string &q, Xapian::Query::op op,
         return p.parse_query(q, PARSE_FLAGS);
     } catch (const Xapian::QueryParserError &e) {
         syntax_error se;
-        if (find_operator_error(q, &se))
+        // Say where, in the query as typed (operators and ".." are kept
+        // as typed by the folding).
+        if (find_operator_error(raw, &se))
             throw se;
+        size_t dots = raw.find("..");
+        while (dots != std::string::npos && dots > 0 && raw[dots - 1] != ' ' &&
+               raw[dots - 1] != '(' && raw[dots - 1] != '\t')
+            dots--; // to the start of the range
+        if (e.get_msg().find("range") != std::string::npos && dots != std::string::npos)
+            throw syntax_error{"a..b range without a range field (use start:, updated:, "
+                               "posted:, completion:, primary_completion: or enrollment:)",
+                               dots};
         throw;
     }
 }
@@ -992,8 +1048,11 @@ void Searcher::run(ts_results &res)
         if (v && *v)
             fq.push_back(option_query(of.src, v));
     }
-    if (opts.age != TS_AGE_NONE)
-        fq.push_back(age_query(opts.age));
+    if (opts.age != TS_AGE_NONE) {
+        char a[32];
+        std::snprintf(a, sizeof a, "age:%g", opts.age);
+        fq.push_back(labelled(&labels, age_query(opts.age), a));
+    }
     if (opts.healthy == 0 || opts.healthy == 1)
         fq.push_back(healthy_query(opts.healthy ? "yes" : "no"));
     if (!fq.empty()) {
@@ -1002,10 +1061,23 @@ void Searcher::run(ts_results &res)
     }
 
     // The query text: checked for balance, folded, parsed.
-    std::string raw = opts.query ? opts.query : "";
+    raw = opts.query ? opts.query : "";
     split_query(raw); // throws on unbalanced quotes and brackets
     if (!fold_query(raw, text))
         throw std::bad_alloc();
+
+    // Only excluded words ("-placebo"): everything without them (the
+    // parser would otherwise treat them as wanted words).
+    std::vector<piece> all = split_query(text);
+    bool only_hate = !all.empty();
+    for (const auto &p : all)
+        only_hate = only_hate && p.text.size() > 1 && p.text[0] == '-';
+    if (only_hate) {
+        std::string t = "NOT (";
+        for (size_t k = 0; k < all.size(); k++)
+            t += (k ? " OR " : "") + all[k].text.substr(1);
+        text = t + ")";
+    }
 
     Xapian::Query q = parse(text, Xapian::Query::OP_AND, qp);
     fill(res, with_filters(q), parse(text, Xapian::Query::OP_AND, plain));
@@ -1039,6 +1111,7 @@ void Searcher::run(ts_results &res)
     }
     if (words.empty())
         return;
+    std::string first_parsed = res.parsed;
     std::string rest;
     for (const auto &t : keep)
         rest += (rest.empty() ? "" : " ") + t;
@@ -1062,7 +1135,11 @@ void Searcher::run(ts_results &res)
             }
         }
     }
-    if (!dropped.empty() && (!res.hits.empty() || res.total > 0)) {
+    if (res.hits.empty() && res.total == 0) {
+        res.parsed = first_parsed; // nothing found either way
+        return;
+    }
+    if (!dropped.empty()) {
         res.has_dropped = true;
         res.dropped.clear();
         for (const auto &w : dropped)
@@ -1119,6 +1196,13 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     }
     res.total = mset.get_matches_estimated();
     res.parsed = tidy_description(q.get_description());
+    for (const auto &l : labels) {
+        if (l.first.empty())
+            continue;
+        for (size_t k = res.parsed.find(l.first); k != std::string::npos;
+             k = res.parsed.find(l.first, k + l.second.size()))
+            res.parsed.replace(k, l.first.size(), l.second);
+    }
 
     Xapian::Enquire snip_enq(db);
     snip_enq.set_query(snip_q);

@@ -369,7 +369,7 @@ int main(int argc, char **argv)
                      q.age != TS_AGE_NONE || q.healthy >= 0;
     if (batch && *query)
         die_usage("--batch reads the queries from standard input; give no QUERY");
-    if (!batch && !*query && !has_filter)
+    if (!batch && optind == argc && !has_filter)
         die_usage("no query given");
 
     if (fmt < 0)

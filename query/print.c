@@ -165,8 +165,8 @@ static void text_search(printer_t *p, const print_search_t *s)
 
     if (p->opts.batch)
         fprintf(f, "# line %ld: %s\n", s->line, s->query);
-    fprintf(f, "%llu trial%s match %s\n", (unsigned long long)total, total == 1 ? "" : "s",
-            ts_results_parsed(res));
+    fprintf(f, "%llu trial%s %s\n", (unsigned long long)total,
+            total == 1 ? " matches" : "s match", ts_results_parsed(res));
     if (dropped)
         fprintf(f, "%sNo trial matches all words; showing trials that match some. Dropped: %s%s\n",
                 color ? C_NOTE : "", dropped, color ? C_RESET : "");

@@ -799,6 +799,22 @@ static void test_stdin(void **state)
     assert_true(has_source(&s, "<stdin>:records/NCT09900005.txt"));
     unit_scan_free(&s);
 
+    /* one gzip-compressed record */
+    {
+        member_t one = { "data", NULL, 0 };
+        char *gz = path_in(dir, "one.xml.gz");
+        one.data = slurp("corpus/xml/NCT09900009.xml", &one.len);
+        write_archive(gz, "raw", "gzip", &one, 1);
+        scan_stdin_from(&s, gz);
+        assert_int_equal(s.rejected, 0);
+        assert_int_equal(s.n, 1);
+        assert_string_equal(s.recs[0]->nct_id, "NCT09900009");
+        assert_string_equal(s.recs[0]->source, "<stdin>");
+        unit_scan_free(&s);
+        free((char *)one.data);
+        free(gz);
+    }
+
     /* a pipe */
     buf = slurp("corpus/v2/studies.json", &len);
     assert_int_equal(pipe(fds), 0);

@@ -1,0 +1,419 @@
+/* test_search.c - searching through the public API.
+ *
+ * The group setup builds a small index through the API (ts_db_open with
+ * TS_DB_WRITE, ts_db_put) from the nine sample records of corpus/ plus one
+ * record made here that has no age limits and no enrollment, then reopens
+ * it for reading.  The tests search it: ranking, fielded queries, filters
+ * given as options and in the query, the partial-match fallback, sorting,
+ * paging, snippets, facets and errors. */
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
+#include "unit.h"
+
+#include <ftw.h>
+#include <unistd.h>
+
+typedef struct fixture {
+    char dir[64];
+    ts_db_t *db;
+} fixture_t;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* A list of one string, for the record made by hand. */
+static void one(ts_strlist_t *l, const char *s)
+{
+    l->v = malloc(sizeof *l->v);
+    assert_non_null(l->v);
+    l->v[0] = strdup(s);
+    l->n = 1;
+}
+
+/* The hand-made record: no age limits, enrollment unknown. */
+static ts_record_t *no_ages_record(void)
+{
+    ts_record_t *r = ts_record_new();
+    assert_non_null(r);
+    r->nct_id = strdup("NCT09900099");
+    r->brief_title = strdup("Zebrafish Syndrome Natural History Registry");
+    r->brief_summary = strdup("A registry of people with zebrafish syndrome of any age.");
+    r->overall_status = strdup("UNKNOWN");
+    r->study_type = strdup("OBSERVATIONAL");
+    r->sex = strdup("ALL");
+    r->start_date = strdup("2010-05");
+    r->last_update = strdup("2011-01-02");
+    one(&r->conditions, "Zebrafish Syndrome");
+    one(&r->phases, "NA");
+    return r;
+}
+
+static int setup(void **state)
+{
+    fixture_t *fx = calloc(1, sizeof *fx);
+    unit_scan_t scan = {0};
+    ts_db_t *w = NULL;
+    if (!fx)
+        return -1;
+    strcpy(fx->dir, "/tmp/ts_search_XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return -1;
+    char path[128];
+    snprintf(path, sizeof path, "%s/db", fx->dir);
+    if (ts_db_open(path, TS_DB_WRITE, &w) != TS_OK) {
+        fprintf(stderr, "open for writing: %s\n", ts_last_error());
+        return -1;
+    }
+    ts_scan_cbs_t cbs = unit_cbs(&scan);
+    if (ts_scan_path("corpus", TS_FORMAT_AUTO, &cbs) != TS_OK || scan.n != 9) {
+        fprintf(stderr, "scanning corpus/: %zu records: %s\n", scan.n, ts_last_error());
+        return -1;
+    }
+    unit_on_record(&scan, no_ages_record());
+    for (size_t i = 0; i < scan.n; i++)
+        if (ts_db_put(w, scan.recs[i], NULL) != TS_OK) {
+            fprintf(stderr, "put: %s\n", ts_last_error());
+            return -1;
+        }
+    unit_scan_free(&scan);
+    if (ts_db_close(w) != TS_OK)
+        return -1;
+    if (ts_db_open(path, TS_DB_READ, &fx->db) != TS_OK)
+        return -1;
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *fx = *state;
+    ts_db_close(fx->db);
+    nftw(fx->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(fx);
+    return 0;
+}
+
+/* Search and fail the test on any error. */
+static ts_results_t *search(void **state, ts_query_opts_t *o)
+{
+    fixture_t *fx = *state;
+    ts_results_t *res = NULL;
+    ts_status_t st = ts_search(fx->db, o, &res);
+    if (st != TS_OK)
+        fail_msg("search '%s': %s: %s", o->query ? o->query : "", ts_status_name(st),
+                 ts_last_error());
+    assert_non_null(res);
+    return res;
+}
+
+/* The ids of the hits, sorted and space separated, in buf. */
+static const char *id_set(const ts_results_t *res, char *buf, size_t size)
+{
+    const char *ids[64];
+    size_t n = ts_results_count(res);
+    assert_true(n < 64);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = ts_results_hit(res, i)->record->nct_id;
+    for (size_t i = 1; i < n; i++) /* insertion sort */
+        for (size_t k = i; k > 0 && strcmp(ids[k - 1], ids[k]) > 0; k--) {
+            const char *t = ids[k];
+            ids[k] = ids[k - 1];
+            ids[k - 1] = t;
+        }
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strncat(buf, " ", size - strlen(buf) - 1);
+        strncat(buf, ids[i], size - strlen(buf) - 1);
+    }
+    return buf;
+}
+
+/* The set of ids query (with the options of o) finds, all of them. */
+static void expect(void **state, ts_query_opts_t *o, const char *query, const char *want)
+{
+    char buf[1024];
+    o->query = query;
+    o->limit = 50;
+    o->flags |= TS_Q_NO_FALLBACK;
+    ts_results_t *res = search(state, o);
+    const char *got = id_set(res, buf, sizeof buf);
+    if (strcmp(got, want) != 0)
+        fail_msg("query '%s': got [%s], want [%s]", query, got, want);
+    assert_int_equal(ts_results_total(res), ts_results_count(res));
+    ts_results_free(res);
+}
+
+static ts_query_opts_t opts(void)
+{
+    ts_query_opts_t o;
+    ts_query_opts_init(&o);
+    return o;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    ts_query_opts_t o = opts();
+    assert_int_equal(o.limit, 10);
+    assert_true(o.age == TS_AGE_NONE);
+    assert_int_equal(o.healthy, -1);
+    assert_int_equal(o.sort, TS_SORT_RELEVANCE);
+}
+
+/* The two intrathecal ALS trials, ranked, with highlighted snippets. */
+static void test_ranking_and_snippets(void **state)
+{
+    ts_query_opts_t o = opts();
+    o.query = "intrathecal ALS";
+    ts_results_t *res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 2);
+    assert_int_equal(ts_results_total(res), 2);
+    assert_null(ts_results_dropped(res));
+    char buf[256];
+    assert_string_equal(id_set(res, buf, sizeof buf), "NCT09900001 NCT09900003");
+    for (size_t i = 0; i < 2; i++) {
+        const ts_hit_t *h = ts_results_hit(res, i);
+        assert_int_equal(h->rank, i + 1);
+        assert_true(h->score > 0);
+        assert_non_null(h->snippet);
+        assert_non_null(strchr(h->snippet, '\x01'));
+        assert_non_null(strchr(h->snippet, '\x02'));
+        assert_non_null(h->snippet_field);
+    }
+    assert_true(ts_results_hit(res, 0)->score >= ts_results_hit(res, 1)->score);
+    assert_null(ts_results_hit(res, 2));
+    /* "ALS" in capitals is not stemmed to "al" */
+    assert_non_null(strstr(ts_results_parsed(res), "als"));
+    ts_results_free(res);
+}
+
+static void test_fielded(void **state)
+{
+    ts_query_opts_t o = opts();
+    expect(state, &o, "condition:epilepsy", "NCT09900004 NCT09900005");
+    expect(state, &o, "cond:epilepsy", "NCT09900004 NCT09900005");
+    expect(state, &o, "intervention:vigabatrin", "NCT09900005");
+    expect(state, &o, "intr:(vigabatrin OR ravelatine)", "NCT09900004 NCT09900005");
+    expect(state, &o, "id:NCT09900004", "NCT09900004");
+    expect(state, &o, "id:nct09900004", "NCT09900004");
+    expect(state, &o, "location:nantes", "NCT09900005");
+    expect(state, &o, "title:zebrafish", "NCT09900099");
+    expect(state, &o, "summary:zebrafish", "NCT09900099");
+    expect(state, &o, "condition:zebrafish intervention:zebrafish", "");
+    expect(state, &o, "\"motor neuron disease\" -intrathecal", "NCT09900002");
+    expect(state, &o, "ALS NOT c9orf72", "NCT09900001");
+    expect(state, &o, "diabetes OR parkinson", "NCT09900007 NCT09900009");
+    expect(state, &o, "zebraf*", "NCT09900099");
+    expect(state, &o, "-sclerosis -cancer -epilepsy -spasms -zebrafish",
+           "NCT09900002 NCT09900007 NCT09900009");
+}
+
+static void test_filters_in_query(void **state)
+{
+    ts_query_opts_t o = opts();
+    expect(state, &o, "status:\"active, not recruiting\"", "NCT09900008");
+    expect(state, &o, "status:open",
+           "NCT09900001 NCT09900003 NCT09900005 NCT09900006 NCT09900009");
+    expect(state, &o, "status:completed", "NCT09900002 NCT09900004");
+    expect(state, &o, "phase:2/3", "NCT09900006");
+    expect(state, &o, "phase:1/2", "");
+    expect(state, &o, "phase:na", "NCT09900002 NCT09900099");
+    expect(state, &o, "type:observational", "NCT09900009 NCT09900099");
+    expect(state, &o, "healthy:yes", "NCT09900009");
+    expect(state, &o, "country:france", "NCT09900005");
+    /* ages: 0004 is for 18 to 60, 0099 has no limits */
+    expect(state, &o, "age:61 epilepsy", "");
+    expect(state, &o, "age:60 condition:epilepsy", "NCT09900004");
+    expect(state, &o, "age:1 condition:epilepsy", "NCT09900005");
+    expect(state, &o, "age:100", "NCT09900002 NCT09900099");
+    /* ranges */
+    expect(state, &o, "start:..2019", "NCT09900004 NCT09900099");
+    expect(state, &o, "start:2024-06", "NCT09900005 NCT09900006");
+    expect(state, &o, "enrollment:300..600", "NCT09900004 NCT09900006");
+    expect(state, &o, "updated:..2011", "NCT09900099");
+}
+
+static void test_filter_options(void **state)
+{
+    ts_query_opts_t o = opts();
+    o.sex = "male";
+    expect(state, &o, "sclerosis OR cancer OR diabetes",
+           "NCT09900001 NCT09900003 NCT09900006 NCT09900007");
+    o = opts();
+    o.sex = "female";
+    expect(state, &o, "cancer", "NCT09900008");
+    o = opts();
+    o.age = 18;
+    expect(state, &o, "sclerosis OR cancer OR diabetes OR epilepsy",
+           "NCT09900001 NCT09900004 NCT09900006 NCT09900008");
+    o.age = 21;
+    o.status = "recruiting,withdrawn";
+    expect(state, &o, "sclerosis OR cancer OR diabetes OR epilepsy",
+           "NCT09900001 NCT09900006");
+    o = opts();
+    o.phase = "2";
+    o.country = "Canada,Norway,Greece,Spain,United States,Germany,Netherlands,Italy";
+    expect(state, &o, "sclerosis", "NCT09900001 NCT09900006");
+    o = opts();
+    o.healthy = 0;
+    o.type = "interventional";
+    expect(state, &o, "parkinson OR zebrafish OR diabetes", "NCT09900007");
+    o = opts();
+    o.status = "active, not recruiting"; /* a comma inside one value */
+    expect(state, &o, "", "NCT09900008");
+}
+
+/* Nothing has every word: words found nowhere are dropped. */
+static void test_fallback(void **state)
+{
+    ts_query_opts_t o = opts();
+    o.query = "epilepsy zzqxunknown";
+    ts_results_t *res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 2);
+    assert_non_null(ts_results_dropped(res));
+    assert_string_equal(ts_results_dropped(res), "zzqxunknown");
+    ts_results_free(res);
+
+    /* every word exists, but no trial has both: any of them, best first */
+    o.query = "zebrafish vigabatrin";
+    res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 2);
+    assert_non_null(ts_results_dropped(res));
+    ts_results_free(res);
+
+    o.flags = TS_Q_NO_FALLBACK;
+    res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 0);
+    assert_null(ts_results_dropped(res));
+    ts_results_free(res);
+}
+
+static void test_sort_and_paging(void **state)
+{
+    ts_query_opts_t o = opts();
+    o.query = "";
+    o.sort = TS_SORT_ENROLLMENT;
+    o.limit = 2;
+    ts_results_t *res = search(state, &o);
+    assert_int_equal(ts_results_total(res), 10);
+    assert_string_equal(ts_results_hit(res, 0)->record->nct_id, "NCT09900006"); /* 540 */
+    assert_string_equal(ts_results_hit(res, 1)->record->nct_id, "NCT09900004"); /* 312 */
+    ts_results_free(res);
+
+    o.offset = 1;
+    o.limit = 1;
+    res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 1);
+    assert_int_equal(ts_results_hit(res, 0)->rank, 2);
+    assert_string_equal(ts_results_hit(res, 0)->record->nct_id, "NCT09900004");
+    ts_results_free(res);
+
+    /* smallest first; the record with no enrollment comes last */
+    o.offset = 0;
+    o.limit = 10;
+    o.reverse = 1;
+    res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 10);
+    assert_string_equal(ts_results_hit(res, 0)->record->nct_id, "NCT09900007"); /* 0 */
+    assert_string_equal(ts_results_hit(res, 9)->record->nct_id, "NCT09900099");
+    ts_results_free(res);
+
+    o = opts();
+    o.query = "status:open";
+    o.sort = TS_SORT_START;
+    res = search(state, &o);
+    assert_int_equal(ts_results_count(res), 5);
+    assert_string_equal(ts_results_hit(res, 0)->record->nct_id, "NCT09900009"); /* 2025-10 */
+    ts_results_free(res);
+}
+
+static void test_facets(void **state)
+{
+    ts_query_opts_t o = opts();
+    o.query = "";
+    o.facets = "status,phase,country";
+    o.limit = 1;
+    ts_results_t *res = search(state, &o);
+    assert_int_equal(ts_results_facet_count(res), 3);
+    assert_string_equal(ts_results_facet_name(res, 0), "status");
+    assert_string_equal(ts_results_facet_name(res, 1), "phase");
+    uint64_t sum = 0, c, prev = UINT64_MAX;
+    int saw_recruiting = 0;
+    for (size_t i = 0; i < ts_results_facet_size(res, 0); i++) {
+        const char *v = ts_results_facet_value(res, 0, i, &c);
+        assert_non_null(v);
+        assert_true(c <= prev); /* most frequent first */
+        prev = c;
+        sum += c;
+        if (strcmp(v, "Recruiting") == 0) {
+            assert_int_equal(c, 3);
+            saw_recruiting = 1;
+        }
+    }
+    assert_true(saw_recruiting);
+    assert_int_equal(sum, 10); /* over all matches, not the one hit shown */
+    assert_null(ts_results_facet_value(res, 0, 99, &c));
+    ts_results_free(res);
+}
+
+static void test_errors(void **state)
+{
+    fixture_t *fx = *state;
+    ts_results_t *res = NULL;
+    ts_query_opts_t o = opts();
+    static const char *const bad[] = {
+        "(epilepsy", "epilepsy)", "\"stem cells", "epilepsy AND", "OR epilepsy",
+        "status:bogus", "phase:7", "start:yesterday..", "age:old", "cancer 2012..2014",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.query = bad[i];
+        ts_status_t st = ts_search(fx->db, &o, &res);
+        if (st != TS_ERR_BAD_QUERY)
+            fail_msg("'%s': %s, want bad-query", bad[i], ts_status_name(st));
+        assert_null(res);
+        assert_true(strlen(ts_last_error()) > 0);
+    }
+    o.query = "(epilepsy";
+    ts_search(fx->db, &o, &res);
+    assert_non_null(strstr(ts_last_error(), "column 1"));
+    o.query = "epilepsy \"stem";
+    ts_search(fx->db, &o, &res);
+    assert_non_null(strstr(ts_last_error(), "column 10"));
+
+    o = opts();
+    o.query = "epilepsy";
+    o.facets = "colour";
+    assert_int_equal(ts_search(fx->db, &o, &res), TS_ERR_INVALID);
+    o = opts();
+    o.query = "epilepsy";
+    o.sex = "sometimes";
+    assert_int_equal(ts_search(fx->db, &o, &res), TS_ERR_BAD_QUERY);
+
+    ts_db_t *db = NULL;
+    assert_int_equal(ts_db_open("/nonexistent/trialsearch/index", TS_DB_READ, &db),
+                     TS_ERR_NOT_FOUND);
+    assert_null(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_ranking_and_snippets),
+        cmocka_unit_test(test_fielded),
+        cmocka_unit_test(test_filters_in_query),
+        cmocka_unit_test(test_filter_options),
+        cmocka_unit_test(test_fallback),
+        cmocka_unit_test(test_sort_and_paging),
+        cmocka_unit_test(test_facets),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
