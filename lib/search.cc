@@ -43,6 +43,14 @@ const unsigned PARSE_FLAGS =
 // pairs of (tidied description, what was typed).
 typedef std::vector<std::pair<std::string, std::string>> labels_t;
 
+// What the field and range processors of one parser report back.  An
+// error is kept here rather than thrown through Xapian's parser, which
+// leaks memory when an exception passes through it.
+struct parse_ctx {
+    labels_t labels;
+    std::string error;      // first bad value met, or ""
+};
+
 std::string tidy_description(const std::string &d);
 
 // Remember that q was written as text, for the description of the query.
@@ -327,13 +335,19 @@ Xapian::Query option_query(_ts_src_t src, const char *value)
 
 struct FilterProcessor : Xapian::FieldProcessor {
     _ts_src_t src;
-    labels_t *labels;
-    FilterProcessor(_ts_src_t s, labels_t *l) : src(s), labels(l) {}
+    parse_ctx *ctx;
+    FilterProcessor(_ts_src_t s, parse_ctx *c) : src(s), ctx(c) {}
     Xapian::Query operator()(const std::string &str) override
     {
-        if (src == _TS_SRC_NONE)
-            return labelled(labels, filter_query(src, str), "age:" + str);
-        return filter_query(src, str);
+        try {
+            if (src == _TS_SRC_NONE)
+                return labelled(&ctx->labels, filter_query(src, str), "age:" + str);
+            return filter_query(src, str);
+        } catch (const Xapian::QueryParserError &e) {
+            if (ctx->error.empty())
+                ctx->error = e.get_msg();
+            return Xapian::Query::MatchNothing;
+        }
     }
 };
 
@@ -376,9 +390,9 @@ std::string date_bound(const std::string &s, bool upper, const std::string &fiel
 struct RangeField : Xapian::RangeProcessor {
     bool number;
     std::string field;
-    labels_t *labels;
-    RangeField(Xapian::valueno slot, const std::string &name, bool num, labels_t *l)
-        : Xapian::RangeProcessor(slot, name + ":"), number(num), field(name), labels(l) {}
+    parse_ctx *ctx;
+    RangeField(Xapian::valueno slot, const std::string &name, bool num, parse_ctx *c)
+        : Xapian::RangeProcessor(slot, name + ":"), number(num), field(name), ctx(c) {}
 
     std::string bound(const std::string &s, bool upper)
     {
@@ -393,7 +407,13 @@ struct RangeField : Xapian::RangeProcessor {
 
     Xapian::Query operator()(const std::string &b, const std::string &e) override
     {
-        return labelled(labels, range(b, e), field + ":" + b + ".." + e);
+        try {
+            return labelled(&ctx->labels, range(b, e), field + ":" + b + ".." + e);
+        } catch (const Xapian::QueryParserError &err) {
+            if (ctx->error.empty())
+                ctx->error = err.get_msg();
+            return Xapian::Query::MatchNothing;
+        }
     }
 
     Xapian::Query range(const std::string &b, const std::string &e)
@@ -431,7 +451,7 @@ std::vector<std::string> field_names(const _ts_field_t &f)
 // A query parser for db.  For snippets (plain), every free-text field
 // maps to no prefix, so the query's words match plain text.
 void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plain,
-                  labels_t *labels)
+                  parse_ctx *ctx)
 {
     qp.set_database(db);
     qp.set_stemmer(Xapian::Stem("english"));
@@ -455,10 +475,10 @@ void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plai
                         break;
                 }
             } else if (f.info.kind == TS_FIELD_FILTER) {
-                qp.add_boolean_prefix(name, (new FilterProcessor(f.src, labels))->release());
+                qp.add_boolean_prefix(name, (new FilterProcessor(f.src, ctx))->release());
             } else {
                 qp.add_rangeprocessor(
-                    (new RangeField(f.slot, name, f.slot == TS_SLOT_ENROLLMENT, labels))->release());
+                    (new RangeField(f.slot, name, f.slot == TS_SLOT_ENROLLMENT, ctx))->release());
             }
         }
     }
@@ -968,8 +988,8 @@ class Searcher {
   public:
     Searcher(const Xapian::Database &d, const ts_query_opts_t &o) : db(d), opts(o)
     {
-        setup_parser(qp, db, false, &labels);
-        setup_parser(plain, db, true, NULL);
+        setup_parser(qp, db, false, &ctx);
+        setup_parser(plain, db, true, &plain_ctx);
     }
 
     void run(ts_results &res);
@@ -978,7 +998,7 @@ class Searcher {
     const Xapian::Database &db;
     const ts_query_opts_t &opts;
     Xapian::QueryParser qp, plain;
-    labels_t labels;                // readable names of value ranges
+    parse_ctx ctx, plain_ctx;       // what the processors report
     std::string raw;                // the query as typed
     std::string text;               // the normalized query
     Xapian::Query filters;          // from the options
@@ -996,8 +1016,13 @@ Xapian::Query Searcher::parse(const std::string &q, Xapian::Query::op op,
     if (q.find_first_not_of(" \t\r\n") == std::string::npos)
         return Xapian::Query::MatchAll;
     p.set_default_op(op);
+    parse_ctx &c = &p == &qp ? ctx : plain_ctx;
+    c.error.clear();
     try {
-        return p.parse_query(q, PARSE_FLAGS);
+        Xapian::Query res = p.parse_query(q, PARSE_FLAGS);
+        if (!c.error.empty())
+            throw Xapian::QueryParserError(c.error);
+        return res;
     } catch (const Xapian::QueryParserError &e) {
         syntax_error se;
         // Say where, in the query as typed (operators and ".." are kept
@@ -1051,7 +1076,7 @@ void Searcher::run(ts_results &res)
     if (opts.age != TS_AGE_NONE) {
         char a[32];
         std::snprintf(a, sizeof a, "age:%g", opts.age);
-        fq.push_back(labelled(&labels, age_query(opts.age), a));
+        fq.push_back(labelled(&ctx.labels, age_query(opts.age), a));
     }
     if (opts.healthy == 0 || opts.healthy == 1)
         fq.push_back(healthy_query(opts.healthy ? "yes" : "no"));
@@ -1079,6 +1104,9 @@ void Searcher::run(ts_results &res)
         text = t + ")";
     }
 
+    syntax_error se;
+    if (find_operator_error(raw, &se))
+        throw se;
     Xapian::Query q = parse(text, Xapian::Query::OP_AND, qp);
     fill(res, with_filters(q), parse(text, Xapian::Query::OP_AND, plain));
     if (!res.hits.empty() || res.total > 0 || (opts.flags & TS_Q_NO_FALLBACK))
@@ -1196,7 +1224,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     }
     res.total = mset.get_matches_estimated();
     res.parsed = tidy_description(q.get_description());
-    for (const auto &l : labels) {
+    for (const auto &l : ctx.labels) {
         if (l.first.empty())
             continue;
         for (size_t k = res.parsed.find(l.first); k != std::string::npos;

@@ -473,7 +473,8 @@ int _ts_parse_yesno(const char *s)
         strcmp(key, "y") == 0 || strncmp(key, "accepts", 7) == 0)
         return 1;
     if (strcmp(key, "no") == 0 || strcmp(key, "false") == 0 ||
-        strcmp(key, "n") == 0)
+        strcmp(key, "n") == 0 || strncmp(key, "no_", 3) == 0 ||
+        strncmp(key, "not_", 4) == 0 || strncmp(key, "does_not_", 9) == 0)
         return 0;
     return -1;
 }

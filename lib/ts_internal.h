@@ -79,7 +79,8 @@ double _ts_parse_age(const char *s);
  * "April 5, 2022", "April 2011", "2011-04", "2022-04-05", "5 April 2022".
  * NULL when unreadable. */
 char *_ts_parse_date(const char *s);
-/* 1 for yes/true/"Accepts Healthy Volunteers", 0 for no/false, -1 else. */
+/* 1 for yes/true/"Accepts Healthy Volunteers", 0 for no/false/"No healthy
+ * volunteers"/"Does not accept ...", -1 else. */
 int _ts_parse_yesno(const char *s);
 /* First whole number in s ("60 participants", "1,200"), or -1. */
 long _ts_parse_count(const char *s);

@@ -5,6 +5,8 @@
 #include "ts_internal.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[] = "/tmp/ts-api-XXXXXX";
@@ -272,6 +274,82 @@ static void test_bad_query(void **state)
     ts_db_close(db);
 }
 
+/* A reader whose revision the writer has overwritten several times over
+ * gets TS_ERR_MODIFIED from calls that do not retry (ts_db_stats), and a
+ * fresh answer after ts_db_reopen. */
+static void test_modified(void **state)
+{
+    ts_db_t *w, *r;
+    ts_stats_t st;
+    char id[32], title[64];
+    (void)state;
+    assert_int_equal(ts_db_open(path_in_tmp("db8"), TS_DB_WRITE, &w), TS_OK);
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "NCT0200%04d", i);
+        snprintf(title, sizeof title, "first generation trial %d", i);
+        ts_record_t *rec = make_record(id, title, NULL);
+        assert_int_equal(ts_db_put(w, rec, NULL), TS_OK);
+        ts_record_free(rec);
+    }
+    assert_int_equal(ts_db_commit(w), TS_OK);
+    assert_int_equal(ts_db_open(path_in_tmp("db8"), TS_DB_READ, &r), TS_OK);
+    for (int gen = 0; gen < 4; gen++) {
+        for (int i = 0; i < 300; i++) {
+            snprintf(id, sizeof id, "NCT0200%04d", i);
+            snprintf(title, sizeof title, "generation %d words %d %d", gen, i * 7 + gen, i * 13);
+            ts_record_t *rec = make_record(id, title, "2030-01-01");
+            rec->last_update[3] = (char)('1' + gen); /* newer each time */
+            assert_int_equal(ts_db_put(w, rec, NULL), TS_OK);
+            ts_record_free(rec);
+        }
+        assert_int_equal(ts_db_commit(w), TS_OK);
+    }
+    assert_int_equal(ts_db_stats(r, &st), TS_ERR_MODIFIED);
+    assert_non_null(strstr(ts_last_error(), "changed"));
+    assert_int_equal(ts_db_reopen(r), TS_OK);
+    assert_int_equal(ts_db_stats(r, &st), TS_OK);
+    assert_int_equal(st.documents, 300);
+    ts_db_close(r);
+    ts_db_close(w);
+}
+
+/* Out of memory is a status too: in a child whose address space is
+ * capped, putting a record larger than what is left fails cleanly. */
+static void test_nomem(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        ts_db_t *db;
+        if (ts_db_open(path_in_tmp("db9"), TS_DB_WRITE, &db) != TS_OK)
+            _exit(10);
+        size_t big = 64u << 20;
+        ts_record_t *rec = make_record("NCT03000001", "x", NULL);
+        rec->brief_summary = malloc(big + 1);
+        if (!rec->brief_summary)
+            _exit(11);
+        memset(rec->brief_summary, 'a', big);
+        rec->brief_summary[big] = '\0';
+        struct rlimit rl;
+        getrlimit(RLIMIT_AS, &rl);
+        /* what is mapped now plus a little: the JSON copy cannot fit */
+        FILE *f = fopen("/proc/self/statm", "r");
+        unsigned long pages = 0;
+        if (!f || fscanf(f, "%lu", &pages) != 1)
+            _exit(12);
+        fclose(f);
+        rl.rlim_cur = pages * (unsigned long)sysconf(_SC_PAGESIZE) + (16u << 20);
+        setrlimit(RLIMIT_AS, &rl);
+        ts_status_t st = ts_db_put(db, rec, NULL);
+        _exit(st == TS_ERR_NOMEM ? 0 : 20 + (int)st);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_json_round_trip(void **state)
 {
     (void)state;
@@ -309,6 +387,8 @@ int main(void)
         cmocka_unit_test(test_version_mismatch),
         cmocka_unit_test(test_io_error),
         cmocka_unit_test(test_bad_query),
+        cmocka_unit_test(test_modified),
+        cmocka_unit_test(test_nomem),
         cmocka_unit_test(test_json_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
