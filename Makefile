@@ -101,7 +101,7 @@ demo: deps
 	$(MAKE) all
 	rm -rf $(DEMO_DB)
 	$(INDEXER) --db $(DEMO_DB) corpus
-	$(QUERY) --db $(DEMO_DB) --color=always "intrathecal ALS"
+	$(QUERY) --db $(DEMO_DB) "intrathecal ALS"
 
 # ---- install ---------------------------------------------------------
 

@@ -340,11 +340,19 @@ typedef struct ts_hit {
     const ts_record_t *record;  /* the stored record */
     const char *snippet;        /* best matching text; matches between
                                    "\x01" and "\x02" markers */
-    const char *snippet_field;  /* field the snippet came from */
+    const char *snippet_field;  /* field the snippet came from: "title",
+                                   "condition", "summary", "description",
+                                   "intervention", "outcome", "eligibility",
+                                   "keyword", "mesh", "sponsor", "location" */
 } ts_hit_t;
 
 /* Run a search.  TS_ERR_BAD_QUERY for a syntax error (ts_last_error says
- * where).  Free *out with ts_results_free. */
+ * where, with its column in the query as typed).  A reader reopens the
+ * index and retries by itself when a writer commits under it;
+ * TS_ERR_MODIFIED only when that keeps failing.  limit 0 counts the
+ * matches exactly and returns no hits.  Sorting by a date or enrollment
+ * puts the latest or largest first (reverse flips it); trials lacking the
+ * value come last.  Free *out with ts_results_free. */
 ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts,
                       ts_results_t **out);
 
@@ -352,8 +360,12 @@ void ts_results_free(ts_results_t *res);
 size_t ts_results_count(const ts_results_t *res);   /* hits held */
 uint64_t ts_results_total(const ts_results_t *res); /* estimated matches */
 const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i);
-/* The query as understood (Xapian's description). */
+/* The query as understood: Xapian's description, tidied (filters and
+ * ranges shown as typed, e.g. "age:70", "start:2012..2016"). */
 const char *ts_results_parsed(const ts_results_t *res);
+/* Names of the free-text fields in which hit i matched the query, space
+ * separated in schema order ("" if only filters matched). */
+const char *ts_results_hit_fields(const ts_results_t *res, size_t i);
 /* Words dropped to find partial matches, space separated, or NULL. */
 const char *ts_results_dropped(const ts_results_t *res);
 

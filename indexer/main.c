@@ -71,7 +71,7 @@ static void usage(FILE *f)
             "  --prune            remove records not seen in this run's inputs\n"
             "  --strict           stop at the first bad record (it is not indexed)\n"
             "  --wait[=SECONDS]   wait for another indexer to finish (default: forever)\n"
-            "  --batch-size N     commit every N records (default 5000)\n"
+            "  --batch-size N     commit every N records (default 1000)\n"
             "  --stats            print statistics of the index\n"
             "  --json             --stats and the summary as JSON\n"
             "  -q, --quiet        no progress and no summary\n"
@@ -300,7 +300,7 @@ int main(int argc, char **argv)
     };
     indexer_t ix;
     memset(&ix, 0, sizeof ix);
-    ix.batch_size = 5000;
+    ix.batch_size = 1000;
     const char *db_path = NULL, *progress = "auto";
     ts_format_t fmt = TS_FORMAT_AUTO;
     int del = 0, prune = 0, stats = 0;

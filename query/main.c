@@ -253,7 +253,9 @@ int main(int argc, char **argv)
 {
     ts_query_opts_t q;
     print_opts_t po;
-    const char **dbs = calloc((size_t)argc + 1, sizeof *dbs);
+    /* static: still reachable when die_usage() exits */
+    static const char **dbs;
+    dbs = calloc((size_t)argc + 1, sizeof *dbs);
     size_t ndb = 0;
     int fmt = -1, batch = 0, color = -1, c;
 
@@ -313,12 +315,14 @@ int main(int argc, char **argv)
             break;
         case OPT_FORMAT_VERSION:
             if (!optarg) {
+                free(dbs);
                 printf("%d\n", PRINT_FORMAT_VERSION);
                 return check_stdout();
             }
             if (parse_count("format-version", optarg) != PRINT_FORMAT_VERSION) {
                 fprintf(stderr, "%s: JSON format version %s is not supported (this is %d)\n",
                         prog, optarg, PRINT_FORMAT_VERSION);
+                free(dbs);
                 return EXIT_USAGE;
             }
             break;
@@ -339,13 +343,16 @@ int main(int argc, char **argv)
             else die_usage("--color: '%s' is not auto, always or never", optarg);
             break;
         case 'h':
+            free(dbs);
             usage(stdout);
             return check_stdout();
         case 'V':
+            free(dbs);
             printf("%s %s (JSON format version %d, index schema %d)\n", prog, TS_VERSION,
                    PRINT_FORMAT_VERSION, TS_SCHEMA_VERSION);
             return check_stdout();
         default:
+            free(dbs);
             fprintf(stderr, "Try '%s --help'.\n", prog);
             return EXIT_USAGE;
         }

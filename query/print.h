@@ -17,11 +17,6 @@
 /* Version of the JSON Lines schema (documented in trialsearch(1)). */
 #define PRINT_FORMAT_VERSION 1
 
-/* Names of the fields whose terms matched hit i of res, space separated.
- * Defined by the library (lib/search.cc); to be declared in
- * trialsearch.h. */
-const char *ts_results_hit_fields(const ts_results_t *res, size_t i);
-
 typedef enum print_format {
     PRINT_TEXT = 0,
     PRINT_JSON,

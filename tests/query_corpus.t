@@ -197,6 +197,13 @@ run ts --db "$TMP/nonexistent" ALS
 is "$rc" 3 "missing index: exit 3"
 like "$err" '^trialsearch: ' "missing index: message on stderr"
 mkdir -p "$TMP/empty"
+run ts --db "$TMP/empty" ALS
+is "$rc" 3 "a directory with no index: exit 3"
+cp -r "$DB" "$TMP/bad"
+for f in "$TMP"/bad/*.glass; do head -c 5000 /dev/urandom >"$f"; done
+run "$TS_QUERY" --db "$TMP/bad" ALS
+is "$rc" 3 "corrupt index: exit 3"
+unlike "$err" 'terminate|what\(\)' "corrupt index: no C++ exception text"
 run env TRIALSEARCH_DB="$TMP/nonexistent" "$TS_QUERY" ALS
 is "$rc" 3 "missing \$TRIALSEARCH_DB index: exit 3"
 is "$(TRIALSEARCH_DB=$DB "$TS_QUERY" --ids 'id:NCT09900004')" "NCT09900004" "\$TRIALSEARCH_DB is the default index"
