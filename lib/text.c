@@ -264,33 +264,32 @@ static const enum_row *enum_find(const enum_row *rows, size_t n, const char *key
     return NULL;
 }
 
-const char *_ts_norm_status(const char *s)
+/* The row of rows[0..n) that s names (any spelling make_key folds to the
+ * canonical value or its alias), or NULL. */
+static const enum_row *enum_lookup(const enum_row *rows, size_t n, const char *s)
 {
     char key[64];
     if (!s)
         return NULL;
     make_key(s, key, sizeof key);
-    const enum_row *r = enum_find(statuses, N_OF(statuses), key);
+    return enum_find(rows, n, key);
+}
+
+const char *_ts_norm_status(const char *s)
+{
+    const enum_row *r = enum_lookup(statuses, N_OF(statuses), s);
     return r ? r->canon : NULL;
 }
 
 const char *_ts_status_label(const char *canon)
 {
-    char key[64];
-    if (!canon)
-        return NULL;
-    make_key(canon, key, sizeof key);
-    const enum_row *r = enum_find(statuses, N_OF(statuses), key);
+    const enum_row *r = enum_lookup(statuses, N_OF(statuses), canon);
     return r ? r->label : canon;
 }
 
 const char *_ts_phase_label(const char *canon)
 {
-    char key[64];
-    if (!canon)
-        return NULL;
-    make_key(canon, key, sizeof key);
-    const enum_row *r = enum_find(phases, N_OF(phases), key);
+    const enum_row *r = enum_lookup(phases, N_OF(phases), canon);
     return r ? r->label : canon;
 }
 

@@ -36,35 +36,13 @@
 #include "ts_internal.h"
 
 /* ------------------------------------------------------------------ */
-/* Reading                                                             */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* Read the shared file rel (XML or JSON) into s; nothing may be rejected. */
 static void read_shared(unit_scan_t *s, const char *rel, ts_format_t fmt)
 {
     ts_scan_cbs_t cbs = unit_cbs(s);
     size_t len;
-    char *buf = slurp(unit_shared(rel), &len);
+    char *buf = unit_slurp(unit_shared(rel), &len);
     ts_status_t st = fmt == TS_FORMAT_XML
                          ? _ts_read_xml(buf, len, rel, &cbs)
                          : _ts_read_json(buf, len, rel, fmt, &cbs);

@@ -8,27 +8,6 @@
 
 #include "ts_internal.h"
 
-/* The whole file at path (NUL-terminated, *len bytes), or fail. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* Read buf with the JSON reader; the scan itself must not fail. */
 static void read_json(unit_scan_t *s, const char *buf, size_t len,
@@ -49,7 +28,7 @@ static void read_str(unit_scan_t *s, const char *buf, ts_format_t fmt)
 static void read_shared(unit_scan_t *s, const char *rel, ts_format_t fmt)
 {
     size_t len;
-    char *buf = slurp(unit_shared(rel), &len);
+    char *buf = unit_slurp(unit_shared(rel), &len);
     read_json(s, buf, len, rel, fmt);
     free(buf);
 }

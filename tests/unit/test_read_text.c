@@ -16,28 +16,6 @@
 #define SEED3 "seeds/003_c3365ed2849ba659.txt"
 #define SEED4 "seeds/004_f69a525beeeb3bd6.txt"
 
-/* The whole file at path (NUL-terminated; *len without the NUL).  Fails
- * the test when it cannot be read.  Caller frees. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* Read one shared file with _ts_read_text into s, named source (the path
  * when NULL). */
@@ -49,7 +27,7 @@ static void read_shared_as(unit_scan_t *s, const char *rel, const char *source)
     ts_scan_cbs_t cbs = unit_cbs(s);
 
     snprintf(path, sizeof path, "%s", unit_shared(rel));
-    buf = slurp(path, &len);
+    buf = unit_slurp(path, &len);
     assert_int_equal(_ts_read_text(buf, len, source ? source : path, &cbs), TS_OK);
     free(buf);
 }
@@ -437,7 +415,7 @@ static void compare_with_xml(const char *seed, const char *xml_rel)
 
     read_shared(&t, seed);
     snprintf(path, sizeof path, "%s", unit_shared(xml_rel));
-    char *buf = slurp(path, &len);
+    char *buf = unit_slurp(path, &len);
     assert_int_equal(_ts_read_xml(buf, len, path, &cbs), TS_OK);
     free(buf);
     ts_record_t *a = only(&t), *b = only(&x);

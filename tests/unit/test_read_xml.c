@@ -12,28 +12,6 @@
 
 #define XML_DIR "data/ctgov-xml"
 
-/* The whole file at path (NUL-terminated; *len without the NUL).  Fails
- * the test when it cannot be read.  Caller frees. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* Read one shared file with _ts_read_xml into s; the source named in
  * messages is the path. */
@@ -45,7 +23,7 @@ static void read_shared(unit_scan_t *s, const char *rel)
     ts_scan_cbs_t cbs = unit_cbs(s);
 
     snprintf(path, sizeof path, "%s", unit_shared(rel));
-    buf = slurp(path, &len);
+    buf = unit_slurp(path, &len);
     assert_int_equal(_ts_read_xml(buf, len, path, &cbs), TS_OK);
     free(buf);
 }
@@ -481,7 +459,7 @@ static void test_truncated(void **state)
     size_t len;
     snprintf(path, sizeof path, "%s",
              unit_shared(XML_DIR "/seed-trials-2020-07/NCT0249xxxx/NCT02497443.xml"));
-    char *buf = slurp(path, &len);
+    char *buf = unit_slurp(path, &len);
 
     expect_reject(buf, len / 2, "cut.xml", "malformed XML: line ");
     expect_reject(buf, len / 2, "cut.xml", "NCT02497443");

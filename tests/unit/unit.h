@@ -48,6 +48,29 @@ static inline const char *unit_shared(const char *rel)
         }                                                                    \
     } while (0)
 
+/* The whole file at path, NUL-terminated (*len without the NUL).  Fails
+ * the test when it cannot be read.  Caller frees. */
+static inline char *unit_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+
+    if (!f)
+        fail_msg("cannot open %s", path);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    buf = (char *)malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
 /* Records and rejections collected by a scan. */
 typedef struct unit_scan {
     ts_record_t **recs;
