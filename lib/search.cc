@@ -923,21 +923,55 @@ std::string matched_fields(const Xapian::Database &db, const Xapian::Enquire &en
     return out;
 }
 
-// "Query((Zintrathec@1 AND als@2))" -> "(Zintrathec AND als)".
+// One term of a description as a user would write it: the stemming
+// marker Z dropped, a field prefix shown as its name ("ZXCepilepsi" ->
+// "condition:epilepsi", "XSTrecruiting" -> "status:recruiting").
+std::string readable_term(const std::string &t)
+{
+    std::string rest = t.size() > 1 && t[0] == 'Z' ? t.substr(1) : t;
+    size_t n = 0;
+    while (n < rest.size() && std::isupper((unsigned char)rest[n]))
+        n++;
+    if (n == 0)
+        return rest;
+    for (size_t i = 0; i < _ts_schema_len; i++) {
+        const _ts_field_t &f = _ts_schema[i];
+        size_t pl = std::strcspn(f.prefixes, " ");
+        if (f.src != _TS_SRC_NONE && pl == n && rest.compare(0, n, f.prefixes, pl) == 0)
+            return std::string(f.info.name) + ":" + rest.substr(n);
+    }
+    return t;
+}
+
+// "Query((Zintrathec@1 AND als@2))" -> "(intrathec AND als)".
 std::string tidy_description(const std::string &d)
 {
     std::string s = d;
     if (s.compare(0, 6, "Query(") == 0 && s.back() == ')')
         s = s.substr(6, s.size() - 7);
-    std::string out;
+    std::string out, word;
+    auto flush = [&]() {
+        // operators (AND, OR, FILTER ...) are all capitals: keep them
+        bool op = !word.empty();
+        for (char c : word)
+            op = op && (std::isupper((unsigned char)c) || c == '_');
+        out += op ? word : readable_term(word);
+        word.clear();
+    };
     for (size_t i = 0; i < s.size(); i++) {
         if (s[i] == '@' && i + 1 < s.size() && std::isdigit((unsigned char)s[i + 1])) {
             while (i + 1 < s.size() && std::isdigit((unsigned char)s[i + 1]))
                 i++;
             continue;
         }
-        out += s[i];
+        if (s[i] == ' ' || s[i] == '(' || s[i] == ')') {
+            flush();
+            out += s[i];
+        } else {
+            word += s[i];
+        }
     }
+    flush();
     return out;
 }
 

@@ -173,7 +173,7 @@ static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *q
             fprintf(stderr, "%s: %s\n", prog, ts_last_error());
         return exit_for(st);
     }
-    print_search_t s = {query, res, line, now_ms() - t0};
+    print_search_t s = {query, res, line, now_ms() - t0, q->limit};
     pr->search(pr, &s);
     int rc = ts_results_total(res) > 0 ? EXIT_HITS : EXIT_NO_HITS;
     ts_results_free(res);

@@ -205,7 +205,7 @@ static void text_search(printer_t *p, const print_search_t *s)
         }
         fputc('\n', f);
     }
-    if (n == 0 && total > 0)
+    if (n == 0 && total > 0 && s->limit > 0)
         fprintf(f, "(no hits on this page: --offset is past the end)\n");
 }
 

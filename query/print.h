@@ -42,6 +42,7 @@ typedef struct print_search {
     const ts_results_t *res;
     long line;                  /* batch: line number (1-based); else 1 */
     double elapsed_ms;
+    size_t limit;               /* hits asked for: 0 prints none on purpose */
 } print_search_t;
 
 typedef struct printer printer_t;
