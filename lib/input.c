@@ -39,12 +39,12 @@
 
 /* State of one ts_scan_path call. */
 typedef struct scan {
-    const ts_scan_cbs_t *cbs;   /* what readers call: &wrap */
     ts_format_t fmt;            /* as asked: may be TS_FORMAT_AUTO */
     uint64_t bytes;             /* input bytes consumed so far */
     ts_status_t st;             /* first non-OK status of a callback */
     const ts_scan_cbs_t *user;  /* the caller's callbacks */
-    ts_scan_cbs_t wrap;         /* user's, with reject routed by on_reject */
+    ts_scan_cbs_t wrap;         /* what readers call: user's, with reject
+                                   routed by on_reject */
     int walked;                 /* the current file was found by a walk */
 } scan_t;
 
@@ -344,7 +344,7 @@ static void scan_reject(scan_t *sc, const char *source, const char *where,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    sc->st = _ts_reject(sc->cbs, source, where, code, "%s", msg);
+    sc->st = _ts_reject(&sc->wrap, source, where, code, "%s", msg);
 }
 
 /* Parse one buffer within a scan, keeping a stopping status. */
@@ -353,7 +353,7 @@ static void scan_buffer(scan_t *sc, const char *buf, size_t len,
 {
     if (sc->st != TS_OK)
         return;
-    sc->st = parse_named(buf, len, source, name, sc->fmt, sc->cbs);
+    sc->st = parse_named(buf, len, source, name, sc->fmt, &sc->wrap);
 }
 
 /* Tell cbs->progress (if any) the bytes consumed so far. */
@@ -1007,7 +1007,7 @@ static void scan_dir(scan_t *sc, const char *path, const struct stat *st,
 ts_status_t ts_scan_path(const char *path, ts_format_t fmt,
                          const ts_scan_cbs_t *cbs)
 {
-    scan_t sc = { &sc.wrap, fmt, 0, TS_OK, cbs, { 0 }, 0 };
+    scan_t sc = { fmt, 0, TS_OK, cbs, { 0 }, 0 };
     struct stat st;
 
     if (!path || !*path || !cbs || !cbs->record)

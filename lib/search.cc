@@ -865,12 +865,13 @@ std::string head_of(const std::string &text, size_t len)
 
 // ---- explain -----------------------------------------------------------
 
-// The free-text field whose first prefix is p, or NULL.
-const _ts_field_t *field_of_prefix(const std::string &p)
+// The indexed field whose first prefix is p (free-text fields only when
+// text_only), or NULL.
+const _ts_field_t *field_of_prefix(const std::string &p, bool text_only = true)
 {
     for (size_t i = 0; i < _ts_schema_len; i++) {
         const _ts_field_t &f = _ts_schema[i];
-        if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE)
+        if (f.src == _TS_SRC_NONE || (text_only && f.info.kind != TS_FIELD_TEXT))
             continue;
         size_t n = std::strcspn(f.prefixes, " ");
         if (p.size() == n && p.compare(0, n, f.prefixes, n) == 0)
@@ -934,13 +935,8 @@ std::string readable_term(const std::string &t)
         n++;
     if (n == 0)
         return rest;
-    for (size_t i = 0; i < _ts_schema_len; i++) {
-        const _ts_field_t &f = _ts_schema[i];
-        size_t pl = std::strcspn(f.prefixes, " ");
-        if (f.src != _TS_SRC_NONE && pl == n && rest.compare(0, n, f.prefixes, pl) == 0)
-            return std::string(f.info.name) + ":" + rest.substr(n);
-    }
-    return t;
+    const _ts_field_t *f = field_of_prefix(rest.substr(0, n), false);
+    return f ? std::string(f->info.name) + ":" + rest.substr(n) : t;
 }
 
 // "Query((Zintrathec@1 AND als@2))" -> "(intrathec AND als)".
