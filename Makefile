@@ -37,6 +37,12 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check unit e2e install uninstall clean
+.DEFAULT_GOAL := all
+
+# Targets of their own (sanitizers, fuzzing, evaluation, benchmarks); a
+# fragment may add unit-test programs to UNIT_BIN.
+-include $(sort $(wildcard mk/*.mk))
+
 all: $(STATIC) $(SHARED) $(INDEXER) $(QUERY)
 
 # Install what the build and the tests need, when something is missing.
@@ -51,11 +57,11 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(BUILD)/lib/%.o: lib/%.c include/trialsearch.h lib/ts_internal.h
+$(BUILD)/lib/%.o: lib/%.c include/trialsearch.h $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/%.o: lib/%.cc include/trialsearch.h lib/ts_internal.h $(wildcard lib/*.hh)
+$(BUILD)/lib/%.o: lib/%.cc include/trialsearch.h $(wildcard lib/*.h lib/*.hh)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
