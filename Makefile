@@ -28,7 +28,7 @@ LIBS     = $(PKG_LIBS) -lpthread -lm
 SOVERSION = 0
 LIB_C    = $(sort $(wildcard lib/*.c))
 LIB_CXX  = $(sort $(wildcard lib/*.cc))
-LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o) $(BUILD)/gen/builtin_synonyms.o
 STATIC   = $(BUILD)/libtrialsearch.a
 SHARED   = $(BUILD)/libtrialsearch.so.$(SOVERSION)
 INDEXER  = $(BUILD)/trialsearch-index
@@ -64,6 +64,18 @@ $(BUILD)/lib/%.o: lib/%.c include/trialsearch.h $(wildcard lib/*.h)
 $(BUILD)/lib/%.o: lib/%.cc include/trialsearch.h $(wildcard lib/*.h lib/*.hh)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+# The curated synonym list, built into the library as one C string.
+$(BUILD)/gen/builtin_synonyms.c: share/synonyms.txt
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from share/synonyms.txt by the Makefile. */'; \
+	  echo 'extern const char _ts_builtin_synonyms[];'; \
+	  echo 'const char _ts_builtin_synonyms[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	  echo '    "";'; } > $@
+
+$(BUILD)/gen/builtin_synonyms.o: $(BUILD)/gen/builtin_synonyms.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(STATIC): $(LIB_OBJ)
 	@rm -f $@
@@ -122,6 +134,8 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define TS_VERSION "\(.*\)"/\1/p' include/trialsearch.h)|g' \
 	  trialsearch.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/trialsearch.pc
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/trialsearch
+	install -m 644 share/synonyms.txt $(DESTDIR)$(PREFIX)/share/trialsearch/
 
 clean:
 	rm -rf $(BUILD)

@@ -28,7 +28,7 @@ extern "C" {
 #define TS_VERSION "0.1.0"
 /* Version of the index layout.  An index written with another schema
  * version is refused with TS_ERR_VERSION: re-index. */
-#define TS_SCHEMA_VERSION 1
+#define TS_SCHEMA_VERSION 2
 
 /* ------------------------------------------------------------------ */
 /* Status codes                                                        */
@@ -325,9 +325,29 @@ typedef struct ts_query_opts {
     const char *facets;         /* "status,phase,condition,country,sponsor" */
     unsigned snippet_chars;     /* 0: default 200 */
     int flags;                  /* TS_Q_* */
+    const char *patient;        /* a case description: rank the trials this
+                                   patient may be eligible for (query is
+                                   then ignored) */
+    const char *similar;        /* an NCT id: the trials most like it */
 } ts_query_opts_t;
 
-#define TS_Q_NO_FALLBACK 0x1    /* no partial matches when all words fail */
+#define TS_Q_NO_FALLBACK    0x1  /* no partial matches when all words fail */
+#define TS_Q_NO_EXPAND      0x2  /* no abbreviation, synonym or MeSH expansion */
+#define TS_Q_NO_FIELDS      0x4  /* no field weights: every field counts alike */
+#define TS_Q_NO_ELIGIBILITY 0x8  /* patient: ignore its age and sex */
+#define TS_Q_NO_EXCLUSION   0x10 /* patient: no penalty for matching a
+                                    trial's exclusion criteria */
+#define TS_Q_NO_FEEDBACK    0x20 /* patient: no pseudo-relevance feedback */
+#define TS_Q_STRICT_ELIGIBILITY 0x40 /* patient: leave out (rather than
+                                        demote) trials its age or sex
+                                        excludes */
+#define TS_Q_NO_SPELLING    0x80 /* no "did you mean" correction */
+#define TS_Q_NO_DETAILS     0x100 /* hits without snippets or matched fields
+                                     (faster, for ids and rankings) */
+/* Plain BM25: what --plain means (no expansion, no field weights, no
+ * eligibility, exclusion or feedback). */
+#define TS_Q_PLAIN (TS_Q_NO_EXPAND | TS_Q_NO_FIELDS | TS_Q_NO_ELIGIBILITY | \
+                    TS_Q_NO_EXCLUSION | TS_Q_NO_FEEDBACK)
 
 void ts_query_opts_init(ts_query_opts_t *opts);
 
@@ -368,6 +388,17 @@ const char *ts_results_parsed(const ts_results_t *res);
 const char *ts_results_hit_fields(const ts_results_t *res, size_t i);
 /* Words dropped to find partial matches, space separated, or NULL. */
 const char *ts_results_dropped(const ts_results_t *res);
+/* A spelling suggestion: the query with its words that are in no record
+ * replaced by the nearest words of the index, or NULL. */
+const char *ts_results_suggestion(const ts_results_t *res);
+/* Non-zero when nothing matched the query as typed and the hits are those
+ * of ts_results_suggestion instead. */
+int ts_results_corrected(const ts_results_t *res);
+/* What the search added to the query, one line each: expansions ("als ->
+ * amyotrophic lateral sclerosis (abbreviation, weight 0.48)"), what was
+ * read from a patient description (age, sex, terms and their weights),
+ * feedback terms.  "" when nothing. */
+const char *ts_results_explain(const ts_results_t *res);
 
 /* Facets: for facet field f (0 <= f < ts_results_facet_count), its name
  * and its values with counts over all matches, most frequent first. */
@@ -396,6 +427,54 @@ typedef struct ts_field_info {
 /* The fields of the query language, in documentation order. */
 size_t ts_schema_field_count(void);
 const ts_field_info_t *ts_schema_field(size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Shards and parallel indexing                                        */
+/*
+ * A sharded index is a directory holding a Xapian stub file XAPIANDB,
+ * one line per shard ("auto shard-0", "remote HOST:PORT"), and its local
+ * shard directories.  ts_db_open and ts_db_open_many open it (or a stub
+ * file named directly) as one index, with the ranking of one index.  Each
+ * trial is kept in shard ts_shard_of(id, number of shards).
+ */
+
+/* Which of n shards holds the trial with this id (ASCII case ignored):
+ * a stable hash, the same on every run and machine.  0 when n <= 1. */
+unsigned ts_shard_of(const char *id, unsigned n);
+
+/* What ts_db_put would do with rec (TS_PUT_NEW, _UPDATED, _UNCHANGED or
+ * _OLDER) without writing or analysing it.  The handle may be a reader
+ * (reopened and retried when a writer commits under it). */
+ts_status_t ts_db_check(ts_db_t *db, const ts_record_t *rec, ts_put_result_t *result);
+
+/* Count id as named in this run for ts_db_prune without putting it (a
+ * record another process found unchanged). */
+ts_status_t ts_db_mark_seen(ts_db_t *db, const char *id);
+
+/* The number of records in the index (cheap, unlike ts_db_stats). */
+ts_status_t ts_db_doccount(ts_db_t *db, uint64_t *count);
+
+/* Parse the JSON made by ts_record_to_json back into a record (free it
+ * with ts_record_free).  NULL on malformed input or out of memory. */
+ts_record_t *ts_record_from_json(const char *json, size_t len);
+
+/* Merge the n indexes srcs into dest by compaction (a new index, or an
+ * existing one holding no record and no writer, which is replaced in one
+ * step).  Metadata found in several: the mined vocabulary is added up,
+ * the last update is the latest.  The sources are left as they were. */
+ts_status_t ts_db_compact(const char *const *srcs, size_t n, const char *dest);
+
+/* The local shards listed by the stub of path (a directory holding
+ * XAPIANDB, or a stub file), as paths usable from here.  Caller frees
+ * each string and the array.  TS_ERR_NOT_FOUND when path has no stub;
+ * TS_ERR_INVALID when it lists a remote shard (index that on its host). */
+ts_status_t ts_stub_read(const char *path, char ***shards, size_t *n);
+
+/* Write the stub of a sharded index: path is a directory (XAPIANDB is
+ * written in it) or a file.  Each entry is a local path (relative to the
+ * stub's directory, or absolute) or a line "remote HOST:PORT".  Replaced
+ * in one step. */
+ts_status_t ts_stub_write(const char *path, const char *const *shards, size_t n);
 
 #ifdef __cplusplus
 }

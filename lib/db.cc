@@ -6,13 +6,16 @@
 //   with provenance);
 // - free-text fields: normalized text (analyze.c) through a TermGenerator
 //   (English stemmer, STEM_SOME, positions) under the field's first prefix
-//   with wdf 1, and unprefixed with the field's weight; term positions
-//   jump by 100 between fields and 10 between items of a field, so a
-//   phrase never spans two of them;
+//   with wdf 1, and, for a field with a non-zero schema weight, also
+//   unprefixed with wdf 1 (the words of the default search; the field
+//   weights apply at query time, search.cc); term positions jump by 100
+//   between fields and 10 between items of a field, so a phrase never
+//   spans two of them;
 // - filters: boolean terms from _ts_filter_term;
 // - value slots: see TS_SLOT_* in ts_internal.h.
 // Metadata keys: "ts:schema" (TS_SCHEMA_VERSION), "ts:analyzer"
-// (_TS_ANALYZER), "ts:updated" (ISO time of the last commit).
+// (_TS_ANALYZER), "ts:updated" (ISO time of the last commit), and the
+// mined vocabulary, "ab:", "al:" and "mc:" (mine.cc).
 //
 // A writer keeps one open transaction: ts_db_commit commits it and opens
 // the next, ts_db_cancel throws it away, so what is on disk is always the
@@ -224,6 +227,7 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
                 db->wdb.set_metadata(META_ANALYZER, _TS_ANALYZER);
                 db->wdb.commit();
             }
+            db->fresh = db->wdb.get_doccount() == 0;
             db->tg.set_stemmer(db->stem);
             db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
             db->wdb.begin_transaction(true);
@@ -234,8 +238,17 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
             return _ts_error(TS_ERR_NOT_FOUND,
                              "no index at %s (build one with: trialsearch-index --db %s FILES...)",
                              path, path);
-        db->db = Xapian::Database(path);
-        return check_meta(db->db, path);
+        // A writer committing meanwhile can outdate what was just opened:
+        // open again, as a search would.
+        for (int attempt = 0;; attempt++) {
+            try {
+                db->db = Xapian::Database(path);
+                return check_meta(db->db, path);
+            } catch (const Xapian::DatabaseModifiedError &) {
+                if (attempt >= 5)
+                    throw;
+            }
+        }
     });
     if (st != TS_OK) {
         // Nothing was changed: the destructors release the lock.
@@ -280,6 +293,7 @@ extern "C" ts_status_t ts_db_open_many(const char *const *paths, size_t n, ts_db
 // Commit the open transaction (writer); does not start another.
 static void commit_now(ts_db_t *db)
 {
+    _ts_mine_flush(db);
     db->wdb.set_metadata(META_UPDATED, now_iso());
     db->wdb.commit_transaction();
 }
@@ -319,6 +333,7 @@ extern "C" ts_status_t ts_db_cancel(ts_db_t *db)
     if (!db || !db->writer)
         return _ts_error(TS_ERR_INVALID, "cancel: index not open for writing");
     return ts_guard("discarding changes", [&]() -> ts_status_t {
+        db->mined.clear();
         db->wdb.cancel_transaction();
         db->wdb.begin_transaction(true);
         return TS_OK;
@@ -496,8 +511,8 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
             std::string norm = normalized(t);
             tg.index_text(norm, 1, prefix);
             tg.increase_termpos(10);
-            if (fd.weight) {
-                tg.index_text(norm, fd.weight);
+            if (fd.weight) { // in the default search: weights apply at query time
+                tg.index_text(norm);
                 tg.increase_termpos(10);
             }
         }
@@ -549,6 +564,26 @@ std::string content_hash(const ts_record_t *r)
 
 } // namespace
 
+// See xapian.hh: the newest version wins; on equal dates the richer format.
+ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec,
+                              std::string *hash)
+{
+    std::string qterm = unique_term(rec->nct_id);
+    *hash = content_hash(rec);
+    Xapian::PostingIterator p = db.postlist_begin(qterm);
+    if (p == db.postlist_end(qterm))
+        return TS_PUT_NEW;
+    Xapian::Document old = db.get_document(*p);
+    if (old.get_value(TS_SLOT_HASH) == *hash)
+        return TS_PUT_UNCHANGED;
+    std::string old_date = old.get_value(TS_SLOT_UPDATED);
+    std::string new_date = _ts_date_value(rec->last_update);
+    int old_rank = atoi(old.get_value(TS_SLOT_FORMAT).c_str());
+    if (old_date > new_date || (old_date == new_date && old_rank > format_rank(rec->format)))
+        return TS_PUT_OLDER;
+    return TS_PUT_UPDATED;
+}
+
 extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_result_t *result)
 {
     if (!db || !db->writer || !rec)
@@ -557,30 +592,23 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
         return _ts_error(TS_ERR_BAD_RECORD, "%s: record has no NCT id",
                          rec->source ? rec->source : "record");
     return ts_guard("indexing a record", [&]() -> ts_status_t {
-        std::string qterm = unique_term(rec->nct_id);
-        std::string hash = content_hash(rec);
-        ts_put_result_t res = TS_PUT_NEW;
+        std::string hash;
+        // In an index that was empty when opened, an id not put before on
+        // this handle cannot be there: no look-up, and add_document.
+        bool absent = db->fresh && !db->seen.count(rec->nct_id);
+        ts_put_result_t res = absent ? (hash = content_hash(rec), TS_PUT_NEW)
+                                     : _ts_put_check(db->wdb, rec, &hash);
         db->seen.insert(rec->nct_id);
-        Xapian::PostingIterator p = db->wdb.postlist_begin(qterm);
-        if (p != db->wdb.postlist_end(qterm)) {
-            Xapian::Document old = db->wdb.get_document(*p);
-            if (old.get_value(TS_SLOT_HASH) == hash) {
-                if (result)
-                    *result = TS_PUT_UNCHANGED;
-                return TS_OK;
-            }
-            std::string old_date = old.get_value(TS_SLOT_UPDATED);
-            std::string new_date = _ts_date_value(rec->last_update);
-            int old_rank = atoi(old.get_value(TS_SLOT_FORMAT).c_str());
-            if (old_date > new_date ||
-                (old_date == new_date && old_rank > format_rank(rec->format))) {
-                if (result)
-                    *result = TS_PUT_OLDER;
-                return TS_OK;
-            }
-            res = TS_PUT_UPDATED;
+        if (res == TS_PUT_UNCHANGED || res == TS_PUT_OLDER) {
+            if (result)
+                *result = res;
+            return TS_OK;
         }
-        db->wdb.replace_document(qterm, make_document(db, rec, hash));
+        if (absent)
+            db->wdb.add_document(make_document(db, rec, hash));
+        else
+            db->wdb.replace_document(unique_term(rec->nct_id), make_document(db, rec, hash));
+        _ts_mine_record(db, rec);
         if (result)
             *result = res;
         return TS_OK;
@@ -652,23 +680,6 @@ extern "C" ts_status_t ts_db_get(ts_db_t *db, const char *id, ts_record_t **out)
     }
 }
 
-// Bytes used by the files in dir (not recursive: a Xapian index is flat).
-static uint64_t dir_size(const std::string &dir)
-{
-    uint64_t total = 0;
-    DIR *d = opendir(dir.c_str());
-    if (!d)
-        return 0;
-    while (struct dirent *e = readdir(d)) {
-        struct stat sb;
-        std::string p = dir + "/" + e->d_name;
-        if (stat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode))
-            total += (uint64_t)sb.st_size;
-    }
-    closedir(d);
-    return total;
-}
-
 extern "C" ts_status_t ts_db_stats(ts_db_t *db, ts_stats_t *out)
 {
     if (!db || !out)
@@ -680,7 +691,7 @@ extern "C" ts_status_t ts_db_stats(ts_db_t *db, ts_stats_t *out)
         for (auto t = db->db.allterms_begin(); t != db->db.allterms_end(); ++t)
             terms++;
         out->terms = terms;
-        out->size_bytes = dir_size(db->path);
+        out->size_bytes = _ts_index_bytes(db->path);
         std::string v = db->db.get_metadata(META_SCHEMA);
         out->schema_version = v.empty() ? 0 : atoi(v.c_str());
         snprintf(out->last_update, sizeof out->last_update, "%s",

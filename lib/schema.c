@@ -5,9 +5,10 @@
  * and the command line tools and man pages to document the query language.
  * Term prefixes and value slots are listed in ts_internal.h.
  *
- * Weights are wdf increments in the default (unprefixed) search: a word in
- * a title or condition counts four times one in a summary; locations,
- * officials and exclusion criteria count least or not at all.
+ * A field with a non-zero weight is part of the default (unprefixed)
+ * search; the weight is the field's boost there, applied at query time
+ * (search.cc): a word in a title or condition counts more than one in a
+ * summary.  Exclusion criteria are not in the default search.
  */
 #include "ts_internal.h"
 

@@ -17,13 +17,16 @@
 // most query words, using a second parser that maps every field to no
 // prefix (so prefixed query words still highlight plain text).
 #include "xapian.hh"
+#include "patient.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +37,11 @@ namespace {
 const int MAX_RETRIES = 5;
 // Cap on the expansion of a trailing wildcard.
 const Xapian::termcount WILDCARD_CAP = 200;
+// Most words a query may have: Xapian's time for an OR of terms the index
+// lacks grows with the square of their number (30,000 take minutes).
+const size_t MAX_QUERY_WORDS = 1024;
+// How many top matches a rescoring (patient eligibility) reorders.
+const size_t RERANK_DEPTH = 1000;
 const unsigned PARSE_FLAGS =
     Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
@@ -431,20 +439,29 @@ struct RangeField : Xapian::RangeProcessor {
 
 // ---- the parsers -----------------------------------------------------
 
+// The space-separated words of s (a _ts_vocab_key, a list of aliases or
+// of prefixes).
+std::vector<std::string> words_of(const std::string &s)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t j = s.find(' ', i);
+        if (j == std::string::npos)
+            j = s.size();
+        if (j > i)
+            out.push_back(s.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
 // Each name under which a field is known: its name and its aliases.
 std::vector<std::string> field_names(const _ts_field_t &f)
 {
     std::vector<std::string> names{f.info.name};
-    std::string a = f.info.aliases;
-    size_t i = 0;
-    while (i < a.size()) {
-        size_t j = a.find(' ', i);
-        if (j == std::string::npos)
-            j = a.size();
-        if (j > i)
-            names.push_back(a.substr(i, j - i));
-        i = j + 1;
-    }
+    for (const auto &a : words_of(f.info.aliases))
+        names.push_back(a);
     return names;
 }
 
@@ -462,15 +479,8 @@ void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plai
         const _ts_field_t &f = _ts_schema[i];
         for (const auto &name : field_names(f)) {
             if (f.info.kind == TS_FIELD_TEXT) {
-                std::string p = f.prefixes;
-                size_t a = 0;
-                while (a < p.size()) {
-                    size_t b = p.find(' ', a);
-                    if (b == std::string::npos)
-                        b = p.size();
-                    if (b > a)
-                        qp.add_prefix(name, plain ? std::string() : p.substr(a, b - a));
-                    a = b + 1;
+                for (const auto &p : words_of(f.prefixes)) {
+                    qp.add_prefix(name, plain ? std::string() : p);
                     if (plain)
                         break;
                 }
@@ -985,8 +995,8 @@ struct ts_results {
     std::vector<ts_record_t *> recs;
     std::vector<std::string> snippets, snippet_fields, fields;
     uint64_t total = 0;
-    std::string parsed, dropped;
-    bool has_dropped = false;
+    std::string parsed, dropped, suggestion, explain;
+    bool has_dropped = false, has_suggestion = false, corrected = false;
     std::vector<ts_facet> facets;
     ts_results() = default;
     ts_results(const ts_results &) = delete;
@@ -1007,6 +1017,7 @@ struct ts_results {
         dropped.clear();
         has_dropped = false;
         facets.clear();
+        // suggestion and explain describe the query, not one attempt
     }
 };
 
@@ -1014,6 +1025,9 @@ namespace {
 
 // One search over a fixed view of the index.  Throws Xapian errors
 // (DatabaseModifiedError is retried by the caller) and syntax_error.
+// Rescoring of the top hits: new score from a document and its score.
+typedef std::function<double(const Xapian::Document &, double)> rescore_t;
+
 class Searcher {
   public:
     Searcher(const Xapian::Database &d, const ts_query_opts_t &o) : db(d), opts(o)
@@ -1033,11 +1047,33 @@ class Searcher {
     std::string text;               // the normalized query
     Xapian::Query filters;          // from the options
     bool has_filters = false;
+    Xapian::Stem stem{"english"};
+    std::string explain;            // lines for ts_results_explain
 
+    bool on(int flag) const { return !(opts.flags & flag); }
     Xapian::Query parse(const std::string &q, Xapian::Query::op op, Xapian::QueryParser &p);
     Xapian::Query with_filters(const Xapian::Query &q) const;
     bool matches_any(const Xapian::Query &q) const;
-    void fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q);
+    std::string describe(const Xapian::Query &q) const;
+    void fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q,
+              const rescore_t &rescore = rescore_t(), const Xapian::Query *shown = NULL);
+    void fill_enriched(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q);
+
+    // relevance (below)
+    bool typed_in_capitals(const std::string &word) const;
+    Xapian::Query word_query(const std::string &word, const std::string &prefix) const;
+    Xapian::Query text_query(const std::string &text, const std::string &prefix) const;
+    Xapian::Query boosted(const Xapian::Query &leaf, const std::string &term) const;
+    Xapian::Query expansions(const std::string &key, const std::string &prefix, double weight,
+                             bool upper, const Xapian::Query &base);
+    std::string leaf_word(const Xapian::Query &leaf, std::string *prefix, std::string *term) const;
+    Xapian::Query enrich(const Xapian::Query &q);
+    Xapian::Query enrich_list(const Xapian::Query &q);
+    std::string nearest_word(const std::string &w) const;
+    std::string spell(const std::string &q) const;
+    void run_query(ts_results &res);
+    void run_patient(ts_results &res);
+    void run_similar(ts_results &res);
 };
 
 Xapian::Query Searcher::parse(const std::string &q, Xapian::Query::op op,
@@ -1115,6 +1151,18 @@ void Searcher::run(ts_results &res)
         has_filters = true;
     }
 
+    if (opts.similar)
+        run_similar(res);
+    else if (opts.patient)
+        run_patient(res);
+    else
+        run_query(res);
+    res.explain = explain;
+}
+
+// A query in the query language.
+void Searcher::run_query(ts_results &res)
+{
     // The query text: checked for balance, folded, parsed.
     raw = opts.query ? opts.query : "";
     split_query(raw); // throws on unbalanced quotes and brackets
@@ -1138,8 +1186,29 @@ void Searcher::run(ts_results &res)
     if (find_operator_error(raw, &se))
         throw se;
     Xapian::Query q = parse(text, Xapian::Query::OP_AND, qp);
-    fill(res, with_filters(q), parse(text, Xapian::Query::OP_AND, plain));
-    if (!res.hits.empty() || res.total > 0 || (opts.flags & TS_Q_NO_FALLBACK))
+    fill_enriched(res, q, parse(text, Xapian::Query::OP_AND, plain));
+    if (on(TS_Q_NO_SPELLING)) {
+        std::string fixed = spell(text);
+        if (!fixed.empty()) {
+            res.suggestion = fixed;
+            res.has_suggestion = true;
+        }
+    }
+    if (!res.hits.empty() || res.total > 0)
+        return;
+    if (res.has_suggestion) {
+        // Nothing as typed: the corrected query, said so.
+        Xapian::Query cq = parse(res.suggestion, Xapian::Query::OP_AND, qp);
+        std::string first_parsed = res.parsed;
+        fill_enriched(res, cq, parse(res.suggestion, Xapian::Query::OP_AND, plain));
+        if (!res.hits.empty() || res.total > 0) {
+            res.corrected = true;
+            return;
+        }
+        res.clear();
+        res.parsed = first_parsed;
+    }
+    if (opts.flags & TS_Q_NO_FALLBACK)
         return;
 
     // Nothing matches everything: drop the words found nowhere, then try
@@ -1175,13 +1244,13 @@ void Searcher::run(ts_results &res)
         rest += (rest.empty() ? "" : " ") + t;
     if (!dropped.empty()) {
         res.clear();
-        fill(res, with_filters(parse(rest, Xapian::Query::OP_AND, qp)),
-             parse(rest, Xapian::Query::OP_AND, plain));
+        fill_enriched(res, parse(rest, Xapian::Query::OP_AND, qp),
+                      parse(rest, Xapian::Query::OP_AND, plain));
     }
     if (res.hits.empty() && res.total == 0 && words.size() > 1) {
         res.clear();
-        fill(res, with_filters(parse(rest, Xapian::Query::OP_OR, qp)),
-             parse(rest, Xapian::Query::OP_OR, plain));
+        fill_enriched(res, parse(rest, Xapian::Query::OP_OR, qp),
+                      parse(rest, Xapian::Query::OP_OR, plain));
         if (!res.hits.empty()) {
             // The words the best hit lacks.
             const char *nct = res.hits[0].record->nct_id;
@@ -1205,8 +1274,33 @@ void Searcher::run(ts_results &res)
     }
 }
 
+// Run q with its expansions and field weights, shown as typed.
+void Searcher::fill_enriched(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q)
+{
+    Xapian::Query shown = with_filters(q);
+    fill(res, with_filters(enrich(q)), snip_q, rescore_t(), &shown);
+}
+
+// The query q as a user would read it: tidied, with the labels of
+// filters and ranges as typed.
+std::string Searcher::describe(const Xapian::Query &q) const
+{
+    std::string d = tidy_description(q.get_description());
+    for (const auto &l : ctx.labels) {
+        if (l.first.empty())
+            continue;
+        for (size_t k = d.find(l.first); k != std::string::npos;
+             k = d.find(l.first, k + l.second.size()))
+            d.replace(k, l.first.size(), l.second);
+    }
+    return d;
+}
+
 // Run q and fill res with its hits, snippets from snip_q, and facets.
-void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q)
+// With rescore, the first RERANK_DEPTH matches (at least offset + limit)
+// are scored again and reordered before the page is cut.
+void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q,
+                    const rescore_t &rescore, const Xapian::Query *shown)
 {
     Xapian::Enquire enq(db);
     enq.set_query(q);
@@ -1246,21 +1340,17 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     Xapian::doccount check = spies.empty() && limit > 0 ? 0 : all;
     Xapian::MSet mset;
     bool backwards = opts.reverse && slot == Xapian::BAD_VALUENO;
-    if (backwards) {
+    if (rescore) {
+        size_t depth = std::max(RERANK_DEPTH, opts.offset + limit);
+        mset = enq.get_mset(0, (Xapian::doccount)depth, check);
+    } else if (backwards) {
         // Lowest score first: rank everything, read from the end.
         mset = enq.get_mset(0, all, check);
     } else {
         mset = enq.get_mset((Xapian::doccount)opts.offset, (Xapian::doccount)limit, check);
     }
     res.total = mset.get_matches_estimated();
-    res.parsed = tidy_description(q.get_description());
-    for (const auto &l : ctx.labels) {
-        if (l.first.empty())
-            continue;
-        for (size_t k = res.parsed.find(l.first); k != std::string::npos;
-             k = res.parsed.find(l.first, k + l.second.size()))
-            res.parsed.replace(k, l.first.size(), l.second);
-    }
+    res.parsed = describe(shown ? *shown : q);
 
     Xapian::Enquire snip_enq(db);
     snip_enq.set_query(snip_q);
@@ -1269,7 +1359,21 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     size_t len = opts.snippet_chars ? opts.snippet_chars : 200;
 
     std::vector<Xapian::MSetIterator> its;
-    if (backwards) {
+    std::vector<double> scores;
+    if (rescore) {
+        std::vector<std::pair<double, Xapian::MSetIterator>> all_hits;
+        for (auto it = mset.begin(); it != mset.end(); ++it)
+            all_hits.emplace_back(rescore(it.get_document(), it.get_weight()), it);
+        std::stable_sort(all_hits.begin(), all_hits.end(),
+                         [](const std::pair<double, Xapian::MSetIterator> &a,
+                            const std::pair<double, Xapian::MSetIterator> &b) {
+                             return a.first > b.first;
+                         });
+        for (size_t k = opts.offset; k < all_hits.size() && its.size() < limit; k++) {
+            its.push_back(all_hits[k].second);
+            scores.push_back(all_hits[k].first);
+        }
+    } else if (backwards) {
         size_t n = mset.size();
         for (size_t k = opts.offset; k < n && its.size() < limit; k++)
             its.push_back(mset[(Xapian::doccount)(n - 1 - k)]);
@@ -1296,7 +1400,9 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         // The snippet: the field showing the most query words.
         std::string best, best_field;
         size_t best_n = 0;
-        for (const auto &ft : snippet_texts(rec)) {
+        bool details = !(opts.flags & TS_Q_NO_DETAILS);
+        for (const auto &ft : details ? snippet_texts(rec)
+                                      : std::vector<std::pair<const char *, std::string>>()) {
             if (ft.second.empty())
                 continue;
             std::string s = snip_set.snippet(
@@ -1311,7 +1417,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
                 best_field = ft.first;
             }
         }
-        if (best_n == 0) {
+        if (best_n == 0 && details) {
             for (const auto &ft : snippet_texts(rec)) {
                 if (!ft.second.empty()) {
                     best = head_of(ft.second, len);
@@ -1322,10 +1428,10 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         }
         res.snippets.push_back(best);
         res.snippet_fields.push_back(best_field);
-        res.fields.push_back(matched_fields(db, enq, it));
+        res.fields.push_back(details ? matched_fields(db, enq, it) : std::string());
         ts_hit_t h;
         h.rank = ++rank;
-        h.score = it.get_weight();
+        h.score = scores.empty() ? it.get_weight() : scores[res.hits.size()];
         h.record = rec;
         h.snippet = NULL;
         h.snippet_field = NULL;
@@ -1354,6 +1460,576 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     }
 }
 
+// ---- relevance: field weights, expansions, spelling ----------------------
+
+// Weight of an expansion against the word typed (a curated synonym with
+// weight 1 counts half as much as the word itself).
+const double EXPAND_WEIGHT = 0.5;
+
+// Whether word appears in the query as typed in capitals ("ALS").
+bool Searcher::typed_in_capitals(const std::string &word) const
+{
+    std::string up;
+    for (char c : word)
+        up += (char)std::toupper((unsigned char)c);
+    if (up == word && !std::isalpha((unsigned char)word[0]))
+        return false;
+    const std::string &src = opts.patient ? std::string(opts.patient) : raw;
+    for (size_t k = src.find(up); k != std::string::npos; k = src.find(up, k + 1)) {
+        bool left = k == 0 || !std::isalnum((unsigned char)src[k - 1]);
+        size_t e = k + up.size();
+        bool right = e >= src.size() || !std::isalnum((unsigned char)src[e]) ||
+                     (src[e] == 's' && (e + 1 >= src.size() ||
+                                        !std::isalnum((unsigned char)src[e + 1])));
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+// One word under prefix: its stem where the index has stems, else the
+// word itself.  Short words (abbreviations: "als" would stem to "al", as
+// in "et al.") are taken exactly.
+Xapian::Query Searcher::word_query(const std::string &word, const std::string &prefix) const
+{
+    if (word.size() <= 4)
+        return Xapian::Query(prefix + word);
+    std::string z = "Z" + prefix + stem(word);
+    if (db.term_exists(z))
+        return Xapian::Query(z);
+    return Xapian::Query(prefix + word);
+}
+
+// A word or phrase (_ts_vocab_key form) under prefix: a word as above,
+// several words as a phrase.
+Xapian::Query Searcher::text_query(const std::string &text, const std::string &prefix) const
+{
+    std::vector<std::string> words = words_of(text);
+    if (words.size() == 1)
+        return word_query(words[0], prefix);
+    std::vector<Xapian::Query> t;
+    for (const auto &w : words)
+        t.emplace_back(prefix + w);
+    return Xapian::Query(Xapian::Query::OP_PHRASE, t.begin(), t.end());
+}
+
+// A default-search term with the field weights of the schema: the term
+// ORed with the same term in each field weighted above 1, scaled by
+// (weight - 1) / 3.  Every such field is also in the default search, so
+// this adds weight without adding matches.
+Xapian::Query Searcher::boosted(const Xapian::Query &leaf, const std::string &term) const
+{
+    if (!on(TS_Q_NO_FIELDS))
+        return leaf;
+    bool z = term.size() > 1 && term[0] == 'Z';
+    std::string rest = term.substr(z ? 1 : 0);
+    std::vector<Xapian::Query> parts{leaf};
+    for (size_t i = 0; i < _ts_schema_len; i++) {
+        const _ts_field_t &f = _ts_schema[i];
+        if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE || f.weight <= 1)
+            continue;
+        std::string p(f.prefixes, std::strcspn(f.prefixes, " "));
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                           Xapian::Query((z ? "Z" : "") + p + rest), (f.weight - 1) / 3.0);
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+// base ORed with the expansions of key (a word or phrase searched under
+// prefix), each scaled by weight times its own weight; noted in explain.
+Xapian::Query Searcher::expansions(const std::string &key, const std::string &prefix,
+                                   double weight, bool upper, const Xapian::Query &base)
+{
+    if (!on(TS_Q_NO_EXPAND) || key.empty())
+        return base;
+    std::vector<Xapian::Query> parts{base};
+    for (const auto &e : _ts_expansions(db, key, upper)) {
+        Xapian::Query eq = text_query(e.text, e.field == _TS_EXP_MESH ? "XM" : prefix);
+        double w = weight * e.weight;
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, eq, w);
+        char line[64];
+        std::snprintf(line, sizeof line, " (%s, weight %.2f)\n", e.kind, w);
+        std::string l = key + " -> " + (e.field == _TS_EXP_MESH ? "mesh:" : "") + e.text + line;
+        if (explain.find(l) == std::string::npos)
+            explain += l;
+    }
+    if (parts.size() == 1)
+        return base;
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+// The word a leaf term of a parsed query stands for ("" when it is not a
+// free-text word), with its field prefix and the term itself.
+std::string Searcher::leaf_word(const Xapian::Query &leaf, std::string *prefix,
+                                std::string *term) const
+{
+    if (leaf.get_type() != Xapian::Query::LEAF_TERM)
+        return "";
+    Xapian::TermIterator t = leaf.get_terms_begin();
+    if (t == leaf.get_terms_end())
+        return "";
+    *term = *t;
+    bool z = term->size() > 1 && (*term)[0] == 'Z';
+    std::string rest = term->substr(z ? 1 : 0);
+    size_t n = 0;
+    while (n < rest.size() && std::isupper((unsigned char)rest[n]))
+        n++;
+    *prefix = rest.substr(0, n);
+    if (n && !field_of_prefix(*prefix))
+        return "";
+    if (!z)
+        return rest.substr(n);
+    Xapian::TermIterator u = qp.unstem_begin(*term);
+    return u != qp.unstem_end(*term) ? *u : rest.substr(n);
+}
+
+// q with field weights and expansions: each free-text word gets its
+// fields' weights and what it may also be written as; within AND and OR,
+// a run of words that is a known phrase ("amyotrophic lateral sclerosis")
+// gets that phrase's expansions too.  Excluded words, filters and ranges
+// are left as they are.
+Xapian::Query Searcher::enrich(const Xapian::Query &q)
+{
+    std::string prefix, term;
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        std::string w = leaf_word(q, &prefix, &term);
+        if (w.empty())
+            return q;
+        Xapian::Query b = prefix.empty() ? boosted(q, term) : q;
+        return expansions(_ts_vocab_key(w.c_str(), w.size()), prefix, EXPAND_WEIGHT,
+                          typed_in_capitals(w), b);
+    }
+    case Xapian::Query::OP_PHRASE: {
+        std::string key;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+            std::string w = leaf_word(q.get_subquery(i), &prefix, &term);
+            if (w.empty())
+                return q;
+            key += (i ? " " : "") + w;
+        }
+        return expansions(_ts_vocab_key(key.c_str(), key.size()), prefix, EXPAND_WEIGHT,
+                          false, q);
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_OR:
+        return enrich_list(q);
+    case Xapian::Query::OP_AND_NOT:
+    case Xapian::Query::OP_AND_MAYBE:
+    case Xapian::Query::OP_FILTER: {
+        std::vector<Xapian::Query> sub;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            sub.push_back(i == 0 || q.get_type() == Xapian::Query::OP_AND_MAYBE
+                              ? enrich(q.get_subquery(i))
+                              : q.get_subquery(i));
+        return Xapian::Query(q.get_type(), sub.begin(), sub.end());
+    }
+    default:
+        return q;
+    }
+}
+
+// An AND or OR: its subqueries enriched, runs of words that form a phrase
+// with expansions grouped with them.
+Xapian::Query Searcher::enrich_list(const Xapian::Query &q)
+{
+    const size_t MAX_RUN = 6;
+    size_t n = q.get_num_subqueries();
+    std::vector<std::string> words(n), prefixes(n);
+    for (size_t i = 0; i < n; i++) {
+        std::string term;
+        words[i] = leaf_word(q.get_subquery(i), &prefixes[i], &term);
+    }
+    std::vector<Xapian::Query> sub;
+    for (size_t i = 0; i < n;) {
+        size_t best = 0;
+        std::string best_key;
+        if (on(TS_Q_NO_EXPAND) && !words[i].empty()) {
+            std::string key = words[i];
+            for (size_t j = i + 1; j < n && j - i < MAX_RUN; j++) {
+                if (words[j].empty() || prefixes[j] != prefixes[i])
+                    break;
+                key += " " + words[j];
+                if (!_ts_expansions(db, _ts_vocab_key(key.c_str(), key.size()), false).empty()) {
+                    best = j;
+                    best_key = key;
+                }
+            }
+        }
+        if (!best) {
+            sub.push_back(enrich(q.get_subquery(i)));
+            i++;
+            continue;
+        }
+        std::vector<Xapian::Query> run;
+        for (size_t k = i; k <= best; k++)
+            run.push_back(enrich(q.get_subquery(k)));
+        Xapian::Query rq(q.get_type(), run.begin(), run.end());
+        sub.push_back(expansions(_ts_vocab_key(best_key.c_str(), best_key.size()), prefixes[i],
+                                 EXPAND_WEIGHT, false, rq));
+        i = best + 1;
+    }
+    return Xapian::Query(q.get_type(), sub.begin(), sub.end());
+}
+
+// Edit distance between a and b (adjacent transpositions count one),
+// or max + 1 when it is over max.
+size_t edit_distance(const std::string &a, const std::string &b, size_t max)
+{
+    size_t la = a.size(), lb = b.size();
+    if ((la > lb ? la - lb : lb - la) > max)
+        return max + 1;
+    std::vector<std::vector<size_t>> d(la + 1, std::vector<size_t>(lb + 1));
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t row_min = max + 1;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                v = std::min(v, d[i - 2][j - 2] + 1);
+            d[i][j] = v;
+            row_min = std::min(row_min, v);
+        }
+        if (row_min > max)
+            return max + 1;
+    }
+    return d[la][lb];
+}
+
+// The index word nearest to w (same first letter; one edit for words of
+// up to 5 letters, two beyond; in at least two records), or "".
+std::string Searcher::nearest_word(const std::string &w) const
+{
+    if (w.size() < 3)
+        return "";
+    size_t max = w.size() <= 5 ? 1 : 2;
+    std::string best;
+    size_t best_d = max + 1;
+    Xapian::doccount best_f = 0;
+    std::string first = w.substr(0, 1);
+    for (auto t = db.allterms_begin(first); t != db.allterms_end(first); ++t) {
+        const std::string &c = *t;
+        Xapian::doccount f = t.get_termfreq();
+        if (f < 2)
+            continue;
+        size_t d = edit_distance(w, c, max);
+        if (d < best_d || (d == best_d && d <= max && f > best_f)) {
+            best = c;
+            best_d = d;
+            best_f = f;
+        }
+    }
+    return best_d <= max ? best : "";
+}
+
+// The query q with its plain words that are in no record replaced by the
+// nearest words of the index, or "" when there is nothing to correct.
+std::string Searcher::spell(const std::string &q) const
+{
+    std::string out;
+    bool changed = false;
+    size_t i = 0;
+    while (i < q.size()) {
+        size_t j = i;
+        while (j < q.size() && (std::isalpha((unsigned char)q[j]) || ((unsigned char)q[j] & 0x80)))
+            j++;
+        if (j == i) {
+            out += q[i++];
+            continue;
+        }
+        std::string w = q.substr(i, j - i);
+        bool word = (i == 0 || std::strchr(" (", q[i - 1])) &&
+                    (j == q.size() || std::strchr(" )", q[j]));
+        bool upper_op = is_binary_op(w) || w == "NOT";
+        if (word && !upper_op && !db.term_exists(w) && !db.term_exists("Z" + stem(w))) {
+            std::string fix = nearest_word(w);
+            if (!fix.empty()) {
+                w = fix;
+                changed = true;
+            }
+        }
+        out += w;
+        i = j;
+    }
+    return changed ? out : "";
+}
+
+// ---- patients to trials --------------------------------------------------
+
+// Where a patient's terms are looked for, and how much a match counts.
+struct patient_field {
+    const char *prefix;
+    double weight;
+};
+const patient_field PATIENT_FIELDS[] = {
+    {"", 1.0},      // all of the default search
+    {"XC", 1.0},    // conditions
+    {"S", 0.5},     // titles
+    {"XIN", 0.5},   // inclusion criteria
+};
+// Salience from the text counts this much; the rest is a floor every
+// kept term gets.
+const double SALIENCE_SHARE = 0.7;
+// Feedback: terms taken from the top documents, and their weight.
+const Xapian::doccount FEEDBACK_DOCS = 10;
+const Xapian::termcount FEEDBACK_TERMS = 20;
+const double FEEDBACK_WEIGHT = 0.3;
+// Eligibility: a trial whose age limits or sex exclude the patient keeps
+// this share of its score.
+const double INELIGIBLE_FACTOR = 0.3;
+// Exclusion: each salient patient word in a trial's exclusion criteria
+// (weighted by its salience) divides the score by 1 + EXCLUSION_PENALTY.
+const double EXCLUSION_PENALTY = 0.5;
+const double EXCLUSION_SALIENCE = 0.8;
+
+// Free-text words of the default search only (for feedback): unprefixed
+// stems of letters, at least three long.
+struct PlainWords : Xapian::ExpandDecider {
+    bool operator()(const std::string &t) const override
+    {
+        if (t.size() < 4 || t[0] != 'Z' || !std::islower((unsigned char)t[1]))
+            return false;
+        for (size_t i = 1; i < t.size(); i++)
+            if (std::isdigit((unsigned char)t[i]))
+                return false;
+        return true;
+    }
+};
+
+void Searcher::run_patient(ts_results &res)
+{
+    if ((opts.flags & TS_Q_PLAIN) == TS_Q_PLAIN) {
+        // Plain BM25: every word of the description, any of them.
+        Xapian::QueryParser op;
+        op.set_database(db);
+        op.set_stemmer(stem);
+        op.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        op.set_default_op(Xapian::Query::OP_OR);
+        char *folded = _ts_normalize(opts.patient, std::strlen(opts.patient));
+        if (!folded)
+            throw std::bad_alloc();
+        std::string note(folded);
+        std::free(folded);
+        Xapian::Query q = op.parse_query(note, 0);
+        fill(res, with_filters(q), q);
+        res.parsed = "patient (plain): " + std::to_string(q.get_length()) + " words";
+        return;
+    }
+    _ts_patient_t p;
+    if (_ts_patient_parse(opts.patient, &p) != TS_OK)
+        throw std::bad_alloc();
+    std::unique_ptr<_ts_patient_t, void (*)(_ts_patient_t *)> guard(&p, _ts_patient_free);
+    bool eligibility = on(TS_Q_NO_ELIGIBILITY);
+
+    char line[160];
+    std::snprintf(line, sizeof line, "patient: age %s, sex %s\n",
+                  p.age >= 0 ? std::to_string((int)(p.age + 0.5)).c_str() : "unknown",
+                  p.sex == 'M' ? "male" : p.sex == 'F' ? "female" : "unknown");
+    explain += line;
+
+    std::vector<Xapian::Query> parts, snip;
+    std::map<std::string, double> salient; // stems, for the exclusion penalty
+    std::string terms_line;
+    for (size_t i = 0; i < p.n_terms; i++) {
+        const _ts_pterm_t &t = p.terms[i];
+        if (t.negated || t.other || (t.expansion && !on(TS_Q_NO_EXPAND)))
+            continue;
+        std::string key = _ts_vocab_key(t.text, std::strlen(t.text));
+        std::vector<std::string> ws = words_of(key);
+        if (ws.empty())
+            continue;
+        double w = (opts.flags & TS_Q_PLAIN) == TS_Q_PLAIN
+                       ? 1.0
+                       : (1 - SALIENCE_SHARE) + SALIENCE_SHARE * t.weight;
+        std::snprintf(line, sizeof line, "%s%s %.2f", terms_line.empty() ? "" : ", ",
+                      key.c_str(), w);
+        terms_line += line;
+
+        std::vector<Xapian::Query> fq;
+        for (const auto &f : PATIENT_FIELDS) {
+            if (*f.prefix && !on(TS_Q_NO_FIELDS))
+                continue;
+            Xapian::Query tq = text_query(key, f.prefix);
+            fq.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, tq, f.weight);
+        }
+        Xapian::Query q(Xapian::Query::OP_OR, fq.begin(), fq.end());
+        if (ws.size() > 1) {
+            // The words of a phrase count alone too, less.
+            std::vector<Xapian::Query> wq;
+            for (const auto &x : ws)
+                wq.push_back(word_query(x, ""));
+            q = Xapian::Query(Xapian::Query::OP_OR, q,
+                              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                            Xapian::Query(Xapian::Query::OP_OR, wq.begin(),
+                                                          wq.end()),
+                                            0.5));
+        }
+        for (const auto &x : ws) {
+            snip.push_back(word_query(x, ""));
+            double &s = salient["Z" + stem(x)];
+            s = std::max(s, t.weight);
+        }
+        bool upper = t.acronym || (ws.size() == 1 && typed_in_capitals(ws[0]));
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                           expansions(key, "", EXPAND_WEIGHT, upper, q), w);
+    }
+    if (!terms_line.empty())
+        explain += "terms: " + terms_line + "\n";
+    Xapian::Query q = parts.empty() ? Xapian::Query() :
+        Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+
+    // --strict-eligibility: what the patient's age and sex admit.
+    Xapian::Query admits;
+    if (eligibility && (opts.flags & TS_Q_STRICT_ELIGIBILITY)) {
+        std::vector<Xapian::Query> f;
+        if (p.age >= 0)
+            f.push_back(age_query(p.age));
+        if (p.sex)
+            f.push_back(sex_query(p.sex == 'M' ? "male" : "female"));
+        if (!f.empty()) {
+            admits = Xapian::Query(Xapian::Query::OP_AND, f.begin(), f.end());
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q, admits);
+        }
+    }
+
+    if (on(TS_Q_NO_FEEDBACK) && !parts.empty()) {
+        // Pseudo-relevance feedback: the words that mark the top trials.
+        Xapian::Enquire enq(db);
+        enq.set_query(with_filters(q));
+        Xapian::MSet top = enq.get_mset(0, FEEDBACK_DOCS);
+        Xapian::RSet rs;
+        for (auto it = top.begin(); it != top.end(); ++it)
+            rs.add_document(*it);
+        if (!rs.empty()) {
+            PlainWords decider;
+            Xapian::ESet es = enq.get_eset(FEEDBACK_TERMS, rs, &decider);
+            std::vector<Xapian::Query> fb;
+            double max = 0;
+            for (auto e = es.begin(); e != es.end(); ++e)
+                max = std::max(max, e.get_weight());
+            std::string fl;
+            for (auto e = es.begin(); e != es.end(); ++e) {
+                fb.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*e),
+                                FEEDBACK_WEIGHT * e.get_weight() / max);
+                fl += (fl.empty() ? "" : ", ") + (*e).substr(1);
+            }
+            if (!fb.empty()) {
+                q = Xapian::Query(Xapian::Query::OP_OR, q,
+                                  Xapian::Query(Xapian::Query::OP_OR, fb.begin(), fb.end()));
+                if (!admits.empty())
+                    q = Xapian::Query(Xapian::Query::OP_FILTER, q, admits);
+                explain += "feedback: " + fl + "\n";
+            }
+        }
+    }
+
+    bool demote = eligibility && !(opts.flags & TS_Q_STRICT_ELIGIBILITY) && (p.age >= 0 || p.sex);
+    bool exclusion = on(TS_Q_NO_EXCLUSION) && !salient.empty();
+    double age = p.age;
+    int sex = p.sex;
+    rescore_t rescore;
+    if (demote || exclusion)
+        rescore = [=](const Xapian::Document &doc, double score) {
+            double f = 1;
+            if (demote) {
+                bool ok = true;
+                if (age >= 0) {
+                    std::string lo = doc.get_value(TS_SLOT_MIN_AGE);
+                    std::string hi = doc.get_value(TS_SLOT_MAX_AGE);
+                    ok = (lo.empty() || Xapian::sortable_unserialise(lo) <= age) &&
+                         (hi.empty() || Xapian::sortable_unserialise(hi) >= age);
+                }
+                if (ok && sex) {
+                    Xapian::TermIterator t = doc.termlist_begin();
+                    t.skip_to("XSX");
+                    std::string other = sex == 'M' ? "XSXfemale" : "XSXmale";
+                    ok = !(t != doc.termlist_end() && *t == other);
+                }
+                if (!ok)
+                    f *= INELIGIBLE_FACTOR;
+            }
+            if (exclusion) {
+                // Salient words of the patient that the trial's exclusion
+                // criteria name and its conditions, title and inclusion
+                // criteria do not.
+                std::set<std::string> wanted;
+                Xapian::TermIterator t = doc.termlist_begin();
+                for (const char *pre : {"ZS", "ZXC", "ZXIN"}) {
+                    size_t n = std::strlen(pre);
+                    for (t.skip_to(pre); t != doc.termlist_end(); ++t) {
+                        const std::string &term = *t;
+                        if (term.compare(0, n, pre) != 0)
+                            break;
+                        if (n == 2 && std::isupper((unsigned char)term[2]))
+                            continue; // ZSx... is title; ZXC... another field
+                        wanted.insert(term.substr(n));
+                    }
+                }
+                double hits = 0;
+                t = doc.termlist_begin(); // "ZXEX" sorts before "ZXIN"
+                for (t.skip_to("ZXEX"); t != doc.termlist_end(); ++t) {
+                    const std::string &term = *t;
+                    if (term.compare(0, 4, "ZXEX") != 0)
+                        break;
+                    std::string w = term.substr(4);
+                    auto s = salient.find("Z" + w);
+                    if (s != salient.end() && s->second >= EXCLUSION_SALIENCE && !wanted.count(w))
+                        hits += s->second;
+                }
+                f /= 1 + EXCLUSION_PENALTY * hits;
+            }
+            return score * f;
+        };
+    Xapian::Query snip_q = snip.empty() ? Xapian::Query() :
+        Xapian::Query(Xapian::Query::OP_OR, snip.begin(), snip.end());
+    fill(res, with_filters(q), snip_q, rescore);
+    res.parsed = "patient: " + std::to_string(parts.size()) + " terms";
+}
+
+// ---- similar trials --------------------------------------------------------
+
+// A --similar trial that is not in the index: thrown to ts_search.
+struct not_found {
+    std::string what;
+};
+
+void Searcher::run_similar(ts_results &res)
+{
+    std::string id = opts.similar;
+    for (auto &c : id)
+        c = (char)std::toupper((unsigned char)c);
+    std::string qterm = "Q" + id;
+    Xapian::PostingIterator p = db.postlist_begin(qterm);
+    if (p == db.postlist_end(qterm))
+        throw not_found{"no trial " + id + " in the index"};
+    Xapian::Enquire enq(db);
+    Xapian::RSet rs;
+    rs.add_document(*p);
+    PlainWords decider;
+    Xapian::ESet es = enq.get_eset(FEEDBACK_TERMS * 2, rs, &decider);
+    std::vector<Xapian::Query> parts;
+    double max = 0;
+    for (auto e = es.begin(); e != es.end(); ++e)
+        max = std::max(max, e.get_weight());
+    std::string fl;
+    for (auto e = es.begin(); e != es.end(); ++e) {
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*e),
+                           e.get_weight() / max);
+        fl += (fl.empty() ? "" : ", ") + (*e).substr(1);
+    }
+    explain += "similar to " + id + ": " + fl + "\n";
+    Xapian::Query q = parts.empty() ? Xapian::Query() :
+        Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    Xapian::Query snip_q = q;
+    q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(qterm));
+    fill(res, with_filters(q), snip_q);
+    res.parsed = "similar: " + id;
+}
+
 } // namespace
 
 // ---- the C API -------------------------------------------------------------
@@ -1373,18 +2049,33 @@ ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts, ts_results_t **o
     return ts_guard("searching", [&]() -> ts_status_t {
         if (!db || !opts || !out)
             return _ts_error(TS_ERR_INVALID, "ts_search: missing argument");
+        // Bounds: too many words are refused; the page is kept within
+        // what Xapian counts in (32 bits), so a larger number cannot wrap.
+        size_t words = 0;
+        for (const char *p = opts->query ? opts->query : ""; *p; p++)
+            if (!isspace((unsigned char)*p) && (p == opts->query || isspace((unsigned char)p[-1])))
+                words++;
+        if (words > MAX_QUERY_WORDS)
+            return _ts_error(TS_ERR_BAD_QUERY, "bad query: too long: %zu words (at most %zu)",
+                             words, MAX_QUERY_WORDS);
+        ts_query_opts_t bounded = *opts;
+        const size_t most = (Xapian::doccount)-1;
+        bounded.offset = std::min(bounded.offset, most);
+        bounded.limit = std::min(bounded.limit, most - bounded.offset);
         std::unique_ptr<ts_results> res;
         for (int attempt = 0;; attempt++) {
             try {
+                // reopen() itself can meet another commit: it is retried too
+                if (attempt > 0)
+                    db->db.reopen();
                 res.reset(new ts_results());
-                Searcher s(db->db, *opts);
+                Searcher s(db->db, bounded);
                 s.run(*res);
                 break;
             } catch (const Xapian::DatabaseModifiedError &) {
                 if (attempt >= MAX_RETRIES)
                     return _ts_error(TS_ERR_MODIFIED,
                                      "the index kept changing while it was searched; try again");
-                db->db.reopen();
             } catch (const syntax_error &e) {
                 return _ts_error(TS_ERR_BAD_QUERY, "bad query: %s",
                                  locate(opts->query ? opts->query : "", e).c_str());
@@ -1392,6 +2083,8 @@ ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts, ts_results_t **o
                 return _ts_error(TS_ERR_BAD_QUERY, "bad query: %s", e.get_msg().c_str());
             } catch (const std::invalid_argument &e) {
                 return _ts_error(TS_ERR_INVALID, "%s", e.what());
+            } catch (const not_found &e) {
+                return _ts_error(TS_ERR_INVALID, "%s", e.what.c_str());
             }
         }
         *out = res.release();
@@ -1428,6 +2121,21 @@ const char *ts_results_parsed(const ts_results_t *res)
 const char *ts_results_dropped(const ts_results_t *res)
 {
     return res && res->has_dropped ? res->dropped.c_str() : NULL;
+}
+
+const char *ts_results_suggestion(const ts_results_t *res)
+{
+    return res && res->has_suggestion ? res->suggestion.c_str() : NULL;
+}
+
+int ts_results_corrected(const ts_results_t *res)
+{
+    return res && res->corrected;
+}
+
+const char *ts_results_explain(const ts_results_t *res)
+{
+    return res ? res->explain.c_str() : "";
 }
 
 const char *ts_results_hit_fields(const ts_results_t *res, size_t i)

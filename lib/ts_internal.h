@@ -191,9 +191,9 @@ typedef enum _ts_src {
  * - prefixes: Xapian term prefixes, space separated (the first is where
  *   the field is indexed; a field with several searches each).
  * - kind: free text, exact filter, or range over slot.
- * - weight: for free text, the wdf increment of its words in the
- *   unprefixed (default) search: how much a match there counts; 0 keeps
- *   the field out of the default search.
+ * - weight: for free text, its boost in the default search (applied at
+ *   query time over the field's own prefix); 0 keeps the field out of the
+ *   default (unprefixed) search.
  * - src: which record data feeds it (_TS_SRC_NONE for a field that only
  *   searches the prefixes of others).
  * Term prefixes in use: Q unique id; S title; XC condition; XM MeSH; XK

@@ -10,7 +10,9 @@
 
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "ts_internal.h"
 
@@ -22,6 +24,13 @@ struct ts_db {
     std::unordered_set<std::string> seen; // ids put since open (for prune)
     Xapian::TermGenerator tg;     // writer's term generator
     Xapian::Stem stem{"english"};
+    // Writer: the index held no document when opened, so an id that no
+    // put on this handle has named is known to be absent (ts_db_put adds
+    // it without looking it up).
+    bool fresh = false;
+    // Vocabulary counted since the last commit (mine.cc): metadata key ->
+    // text -> count.
+    std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> mined;
 };
 
 // Map the exception being handled to a status and record its message.
@@ -50,4 +59,42 @@ std::string _ts_filter_term(const char *prefix, const std::string &value);
 // "" for NULL/unreadable.
 std::string _ts_date_value(const char *iso);
 
+// What ts_db_put would do with rec against db, without writing: TS_PUT_NEW
+// (no version stored), TS_PUT_UNCHANGED, TS_PUT_OLDER or TS_PUT_UPDATED.
+// *hash gets the record's content hash.  rec must have an id.  Throws
+// Xapian errors (call inside ts_guard).
+ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec,
+                              std::string *hash);
+
+// Bytes on disk of the index at path: the files of a directory, and for a
+// sharded index its stub and local shards (shard.cc).
+uint64_t _ts_index_bytes(const std::string &path);
+
+// ---- mined vocabulary (mine.cc) ----------------------------------------
+// A word or phrase as a vocabulary key (_ts_syn_fold: normalized like
+// indexed text, runs of anything but letters and digits made one space).
+std::string _ts_vocab_key(const char *s, size_t len);
+// A stored vocabulary value as (text, count) pairs, most frequent first.
+std::vector<std::pair<std::string, unsigned>> _ts_vocab_parse(const std::string &v);
+// Two stored values of one key merged (counts added): for compaction.
+std::string _ts_vocab_merge(const std::string &a, const std::string &b);
+// Count the abbreviations and condition-MeSH pairs of a record being put.
+void _ts_mine_record(ts_db_t *db, const ts_record_t *r);
+// Add the counts gathered since the last commit to the index metadata
+// (inside the open transaction) and forget them.
+void _ts_mine_flush(ts_db_t *db);
+
+// ---- expansions (vocab.cc) ---------------------------------------------
+enum { _TS_EXP_TEXT = 0, _TS_EXP_MESH = 1 };
+struct _ts_expansion {
+    std::string text;   // a word or phrase, _ts_vocab_key form
+    double weight;      // 0..1: 1 for curated, else the share of its key
+    const char *kind;   // "synonym", "abbreviation", "MeSH"
+    int field;          // _TS_EXP_TEXT: where the word was; _TS_EXP_MESH: mesh
+};
+// What key (a _ts_vocab_key) may also be written as, most trusted first.
+// typed_upper: the word was typed in capitals (so a short form that is
+// also an English word, like "ALL", is taken as an abbreviation).
+std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std::string &key,
+                                          bool typed_upper);
 #endif

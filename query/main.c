@@ -62,13 +62,27 @@ static void usage(FILE *f)
             "  --facets LIST        counts over all matches: status,phase,condition,\n"
             "                       country,sponsor,type\n"
             "  --no-fallback        no partial matches when no trial has every word\n"
-            "  --explain            show the parsed query and the fields each hit\n"
-            "                       matched in\n"
+            "  --explain            show the parsed query, what was expanded, and the\n"
+            "                       fields each hit matched in\n"
+"Relevance:\n"
+            "  --patient FILE       rank the trials a patient may be eligible for, from a\n"
+            "                       free-text case description (- reads standard input)\n"
+            "  --strict-eligibility --patient: leave out trials the patient's age or sex\n"
+            "                       excludes (default: rank them lower)\n"
+            "  --similar NCT        the trials most like this one\n"
+            "  --no-expand          no abbreviation, synonym or MeSH expansion\n"
+            "  --no-spelling        no \"did you mean\" correction\n"
+            "  --plain              plain BM25: no expansion, no field weights, no\n"
+            "                       eligibility, exclusion or feedback\n"
+            "  --without LIST       turn components off: expansion, fields, eligibility,\n"
+            "                       exclusion, feedback (comma-separated)\n"
             "Output:\n"
             "  --format F           text (default), json, ids, count, trec\n"
             "  --json, --ids, --count   short for --format json / ids / count\n"
             "  --fields LIST        json: add these record fields (or all)\n"
             "  --run-tag TAG        trec: the run name (default trialsearch)\n"
+            "  --topic ID           trec: the topic id (default: the query's line number;\n"
+            "                       with --patient FILE, FILE's name when it is a number)\n"
             "  --snippet-chars N    snippet length (default 200)\n"
             "  --color[=WHEN]       auto (default: on a terminal, not with NO_COLOR),\n"
             "                       always, never\n"
@@ -210,11 +224,86 @@ static ts_db_t *open_db(const char **paths, size_t n)
     return db;
 }
 
+/* The TS_Q_* flags that --without LIST turns on, or a usage error. */
+static int parse_without(const char *list)
+{
+    static const struct { const char *name; int flag; } parts[] = {
+        {"expansion", TS_Q_NO_EXPAND}, {"fields", TS_Q_NO_FIELDS},
+        {"eligibility", TS_Q_NO_ELIGIBILITY}, {"exclusion", TS_Q_NO_EXCLUSION},
+        {"feedback", TS_Q_NO_FEEDBACK}, {"spelling", TS_Q_NO_SPELLING},
+    };
+    int flags = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        size_t k;
+        for (k = 0; k < sizeof parts / sizeof *parts; k++)
+            if (strlen(parts[k].name) == n && !strncmp(p, parts[k].name, n))
+                break;
+        if (k == sizeof parts / sizeof *parts)
+            die_usage("--without: unknown component '%.*s' (expansion, fields, eligibility, "
+                      "exclusion, feedback, spelling)", (int)n, p);
+        flags |= parts[k].flag;
+        p += n + (p[n] == ',');
+    }
+    return flags;
+}
+
+/* The whole of a patient description file ("-": standard input), or exit
+ * with a message. */
+static char *read_patient(const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        exit(EXIT_USAGE);
+    }
+    size_t cap = 4096, len = 0, n;
+    char *buf = malloc(cap);
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger)
+                free(buf);
+            buf = bigger;
+        }
+    }
+    int err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (!buf || err) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, buf ? "read error" : "out of memory");
+        free(buf);
+        exit(buf ? EXIT_USAGE : EXIT_DB);
+    }
+    buf[len] = '\0';
+    if (strspn(buf, " \t\r\n") == len) {
+        fprintf(stderr, "%s: %s: the patient description is empty\n", prog, path);
+        free(buf);
+        exit(EXIT_USAGE);
+    }
+    return buf;
+}
+
+/* The base name of path without its extension when that is a number
+ * ("topics/12.txt" -> "12"), else NULL.  Caller frees. */
+static char *numeric_basename(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strspn(b, "0123456789");
+    if (n == 0 || (b[n] && b[n] != '.'))
+        return NULL;
+    return strndup(b, n);
+}
+
 enum {
     OPT_DB = 256, OPT_STATUS, OPT_PHASE, OPT_TYPE, OPT_SEX, OPT_AGE, OPT_HEALTHY,
     OPT_COUNTRY, OPT_OFFSET, OPT_SORT, OPT_REVERSE, OPT_FACETS, OPT_EXPLAIN,
     OPT_JSON, OPT_IDS, OPT_COUNT, OPT_FORMAT, OPT_FORMAT_VERSION, OPT_RUN_TAG,
-    OPT_BATCH, OPT_COLOR, OPT_FIELDS, OPT_NO_FALLBACK, OPT_SNIPPET
+    OPT_BATCH, OPT_COLOR, OPT_FIELDS, OPT_NO_FALLBACK, OPT_SNIPPET, OPT_PATIENT,
+    OPT_SIMILAR, OPT_TOPIC, OPT_NO_EXPAND, OPT_NO_SPELLING, OPT_PLAIN, OPT_WITHOUT, OPT_STRICT_ELIG
 };
 
 static const struct option long_opts[] = {
@@ -244,6 +333,14 @@ static const struct option long_opts[] = {
     {"fields", required_argument, NULL, OPT_FIELDS},
     {"no-fallback", no_argument, NULL, OPT_NO_FALLBACK},
     {"snippet-chars", required_argument, NULL, OPT_SNIPPET},
+    {"patient", required_argument, NULL, OPT_PATIENT},
+    {"similar", required_argument, NULL, OPT_SIMILAR},
+    {"topic", required_argument, NULL, OPT_TOPIC},
+    {"no-expand", no_argument, NULL, OPT_NO_EXPAND},
+    {"no-spelling", no_argument, NULL, OPT_NO_SPELLING},
+    {"plain", no_argument, NULL, OPT_PLAIN},
+    {"without", required_argument, NULL, OPT_WITHOUT},
+    {"strict-eligibility", no_argument, NULL, OPT_STRICT_ELIG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -258,6 +355,7 @@ int main(int argc, char **argv)
     dbs = calloc((size_t)argc + 1, sizeof *dbs);
     size_t ndb = 0;
     int fmt = -1, batch = 0, color = -1, c;
+    const char *patient_path = NULL;
 
     ts_query_opts_init(&q);
     memset(&po, 0, sizeof po);
@@ -305,6 +403,14 @@ int main(int argc, char **argv)
         case OPT_REVERSE: q.reverse = 1; break;
         case OPT_FACETS: q.facets = optarg; break;
         case OPT_NO_FALLBACK: q.flags |= TS_Q_NO_FALLBACK; break;
+        case OPT_PATIENT: patient_path = optarg; break;
+        case OPT_SIMILAR: q.similar = optarg; break;
+        case OPT_TOPIC: po.topic = optarg; break;
+        case OPT_NO_EXPAND: q.flags |= TS_Q_NO_EXPAND; break;
+        case OPT_NO_SPELLING: q.flags |= TS_Q_NO_SPELLING; break;
+        case OPT_PLAIN: q.flags |= TS_Q_PLAIN; break;
+        case OPT_WITHOUT: q.flags |= parse_without(optarg); break;
+        case OPT_STRICT_ELIG: q.flags |= TS_Q_STRICT_ELIGIBILITY; break;
         case OPT_EXPLAIN: po.explain = 1; break;
         case OPT_JSON: fmt = PRINT_JSON; break;
         case OPT_IDS: fmt = PRINT_IDS; break;
@@ -376,13 +482,27 @@ int main(int argc, char **argv)
                      q.age != TS_AGE_NONE || q.healthy >= 0;
     if (batch && *query)
         die_usage("--batch reads the queries from standard input; give no QUERY");
-    if (!batch && optind == argc && !has_filter)
+    if ((patient_path || q.similar) && (*query || batch))
+        die_usage("--patient and --similar take no QUERY and no --batch");
+    if (patient_path && q.similar)
+        die_usage("--patient and --similar cannot be used together");
+    if (!batch && optind == argc && !has_filter && !patient_path && !q.similar)
         die_usage("no query given");
+    /* static: still reachable when a later check exits */
+    static char *patient;
+    if (patient_path)
+        q.patient = patient = read_patient(patient_path);
+    /* static: still reachable when a later check exits */
+    static char *topic;
+    if (patient_path && !po.topic)
+        po.topic = topic = numeric_basename(patient_path);
 
     if (fmt < 0)
         fmt = batch ? PRINT_JSON : PRINT_TEXT;
     if (fmt == PRINT_COUNT)
         q.limit = 0;
+    if ((fmt == PRINT_IDS || fmt == PRINT_TREC) && !po.explain)
+        q.flags |= TS_Q_NO_DETAILS;
     if (color < 0) {
         const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
         color = isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
@@ -442,6 +562,8 @@ int main(int argc, char **argv)
     ts_db_close(db);
     print_free(pr);
     free(query);
+    free(patient);
+    free(topic);
     free(dbs);
     if (fclose(stdout) != 0 && rc != EXIT_DB) {
         fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));

@@ -167,11 +167,25 @@ static void text_search(printer_t *p, const print_search_t *s)
         fprintf(f, "# line %ld: %s\n", s->line, s->query);
     fprintf(f, "%llu trial%s %s\n", (unsigned long long)total,
             total == 1 ? " matches" : "s match", ts_results_parsed(res));
+    const char *suggestion = ts_results_suggestion(res);
+    if (suggestion && ts_results_corrected(res))
+        fprintf(f, "%sNo trial matches the query as typed; showing results for: %s%s\n",
+                color ? C_NOTE : "", suggestion, color ? C_RESET : "");
+    else if (suggestion)
+        fprintf(f, "%sDid you mean: %s%s\n", color ? C_NOTE : "", suggestion,
+                color ? C_RESET : "");
     if (dropped)
         fprintf(f, "%sNo trial matches all words; showing trials that match some. Dropped: %s%s\n",
                 color ? C_NOTE : "", dropped, color ? C_RESET : "");
-    if (p->opts.explain)
+    if (p->opts.explain) {
         fprintf(f, "Parsed query: %s\n", ts_results_parsed(res));
+        const char *ex = ts_results_explain(res);
+        while (ex && *ex) {
+            size_t len = strcspn(ex, "\n");
+            fprintf(f, "Added: %.*s\n", (int)len, ex);
+            ex += len + (ex[len] == '\n');
+        }
+    }
     fputc('\n', f);
     text_facets(p, res);
 
@@ -352,6 +366,15 @@ static void json_search(printer_t *p, const print_search_t *s)
     json_object_set_new(o, "query", jstr(s->query));
     json_object_set_new(o, "parsed", jstr(ts_results_parsed(res)));
     json_object_set_new(o, "dropped", jstr(ts_results_dropped(res)));
+    json_object_set_new(o, "suggestion", jstr(ts_results_suggestion(res)));
+    json_object_set_new(o, "corrected", json_boolean(ts_results_corrected(res)));
+    json_t *added = json_array();
+    for (const char *ex = ts_results_explain(res); ex && *ex;) {
+        size_t len = strcspn(ex, "\n");
+        json_array_append_new(added, json_stringn(ex, len));
+        ex += len + (ex[len] == '\n');
+    }
+    json_object_set_new(o, "added", added);
     json_object_set_new(o, "elapsed_ms", json_real(s->elapsed_ms));
     size_t nf = ts_results_facet_count(res);
     if (nf) {
@@ -413,7 +436,11 @@ static void trec_search(printer_t *p, const print_search_t *s)
     size_t n = ts_results_count(s->res);
     for (size_t i = 0; i < n; i++) {
         const ts_hit_t *h = ts_results_hit(s->res, i);
-        fprintf(p->opts.out, "%ld Q0 %s %zu %.4f %s\n", s->line,
+        if (p->opts.topic)
+            fprintf(p->opts.out, "%s", p->opts.topic);
+        else
+            fprintf(p->opts.out, "%ld", s->line);
+        fprintf(p->opts.out, " Q0 %s %zu %.4f %s\n",
                 h->record->nct_id ? h->record->nct_id : "-", h->rank, h->score,
                 p->opts.run_tag ? p->opts.run_tag : "trialsearch");
     }

@@ -32,6 +32,7 @@ typedef struct print_opts {
     int explain;            /* parsed query and matched fields */
     int batch;              /* tag output with the query's line number */
     const char *run_tag;    /* trec: the run's name */
+    const char *topic;      /* trec: the topic id (default: the line number) */
     const char *fields;     /* json: extra record fields, comma separated,
                                or "all" for the whole record */
 } print_opts_t;

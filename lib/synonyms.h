@@ -1,0 +1,93 @@
+/* synonyms.h - the curated synonym lists (share/synonyms.txt and the
+ * user's own), read into an in-memory table.
+ *
+ * The format, documented for users at the top of share/synonyms.txt:
+ *
+ *   htn = hypertension                          both ways
+ *   mi = myocardial infarction | heart attack   a group of three
+ *   ALL -> acute lymphoblastic leukemia         one way (also "=>")
+ *
+ * - One entry per line; '#' starts a comment (to the end of the line);
+ *   blank lines are skipped.
+ * - "A = B | C": every term of the line finds every other one.
+ *   "A -> B | C": A finds B and C; B and C do not find A (nor each other).
+ * - A term written in capitals (all its letters upper case, "ALL", "IT")
+ *   is expanded only when the user types it in capitals; any other
+ *   spelling ("htn", "Sjogren's") matches whatever the case.
+ * - Terms are folded the way the index's vocabulary keys are
+ *   (_ts_vocab_key): Unicode-normalized, case-folded, accents removed,
+ *   every run of ASCII characters other than letters and digits made one
+ *   space ("h/o" -> "h o", "COVID-19" -> "covid 19").  They are not
+ *   stemmed.
+ * - Lines for the same term add up.  A malformed line (no "=" or "->",
+ *   two of them, an empty term, a term of more than _TS_SYN_TERM_MAX
+ *   bytes or of punctuation only, invalid UTF-8) is skipped and reported
+ *   as "SOURCE:LINE: reason"; the other lines are still used.
+ */
+#ifndef TS_SYNONYMS_H
+#define TS_SYNONYMS_H
+
+#include <stddef.h>
+
+#include "ts_internal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest term, in bytes as written. */
+#define _TS_SYN_TERM_MAX 120
+
+typedef struct _ts_syn_table _ts_syn_table_t;
+
+/* share/synonyms.txt, built into the library by the Makefile (a
+ * generated file defines it). */
+extern const char _ts_builtin_synonyms[];
+
+/* A new empty table, or NULL when out of memory.  Free with
+ * _ts_syn_free. */
+_ts_syn_table_t *_ts_syn_new(void);
+/* Free the table and everything it owns.  NULL is allowed. */
+void _ts_syn_free(_ts_syn_table_t *t);
+
+/* Add the entries of the list in buf[0..len) (need not be
+ * NUL-terminated); source names it in messages.  Malformed lines are
+ * skipped and their messages kept (see _ts_syn_errors).  Returns TS_OK,
+ * TS_ERR_INVALID when some line was malformed (ts_last_error names the
+ * first: "SOURCE:LINE: reason"), or TS_ERR_NOMEM (the table then holds
+ * part of the list). */
+ts_status_t _ts_syn_load_buffer(_ts_syn_table_t *t, const char *buf, size_t len,
+                                const char *source);
+
+/* The same for the file at path.  A missing file is TS_ERR_NOT_FOUND and
+ * is not kept as an error message (a user list is optional); a file that
+ * cannot be read is TS_ERR_IO and is. */
+ts_status_t _ts_syn_load_file(_ts_syn_table_t *t, const char *path);
+
+/* The messages of every malformed line loaded so far, one per line
+ * ("SOURCE:LINE: reason\n"), or NULL when there were none.  Owned by the
+ * table. */
+const char *_ts_syn_errors(const _ts_syn_table_t *t);
+
+/* What key (a word or phrase in _ts_vocab_key form) may also be written
+ * as: *exp gets the expansions (folded the same way, in the order of the
+ * list, no duplicates, never key itself) and their number is returned; 0
+ * and *exp NULL when there are none.  typed_upper: the user typed the term
+ * in capitals, so entries written in capitals apply too.  The array
+ * belongs to the table and stays valid until it is freed or loads more.
+ * Lookups never change the table: threads may share a loaded one. */
+size_t _ts_syn_lookup(const _ts_syn_table_t *t, const char *key, int typed_upper,
+                      const char *const **exp);
+
+/* Number of distinct terms that have expansions. */
+size_t _ts_syn_size(const _ts_syn_table_t *t);
+
+/* Fold s[0..len) into a key as described above (malloc'd; "" for
+ * punctuation only).  NULL when out of memory. */
+char *_ts_syn_fold(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TS_SYNONYMS_H */

@@ -1,0 +1,131 @@
+// vocab.cc - what a query word or phrase may also be written as.
+//
+// Three sources, in order of trust:
+// - the curated lists: share/synonyms.txt, built into the library, then
+//   the user's own list ($TRIALSEARCH_SYNONYMS, else
+//   $XDG_CONFIG_HOME/trialsearch/synonyms.txt or
+//   ~/.config/trialsearch/synonyms.txt), read once per process;
+// - abbreviations defined in the indexed records (mine.cc): a short form's
+//   long forms, weighted by the share of definitions each has, and a long
+//   form's short forms;
+// - MeSH concepts of the records that name a condition (mine.cc).
+// Mined pairs seen fewer than MIN_COUNT times, or with a share under
+// MIN_SHARE of their key's definitions, are ignored: an ambiguous short
+// form expands to its frequent meanings only, each by its share.
+#include "xapian.hh"
+#include "synonyms.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace {
+
+const unsigned MIN_COUNT = 2;
+const double MIN_SHARE = 0.15;
+const size_t MAX_PER_SOURCE = 3;
+
+// Short forms that are also everyday English words: expanded from the
+// mined definitions only when typed in capitals.
+const char *const COMMON_WORDS[] = {
+    "all", "am", "an", "and", "are", "art", "as", "at", "be", "but", "by",
+    "can", "cat", "cut", "did", "do", "for", "had", "has", "he", "her",
+    "him", "his", "how", "if", "in", "is", "it", "its", "man", "may", "me",
+    "men", "mid", "my", "no", "not", "of", "on", "or", "our", "pad", "pain",
+    "per", "she", "so", "the", "to", "up", "us", "was", "we", "who", "yes",
+};
+
+bool common_word(const std::string &w)
+{
+    for (const char *c : COMMON_WORDS)
+        if (w == c)
+            return true;
+    return false;
+}
+
+_ts_syn_table_t *curated_table;
+std::once_flag curated_once;
+
+// Path of the user's own list, or "".
+std::string user_list_path()
+{
+    const char *env = getenv("TRIALSEARCH_SYNONYMS");
+    if (env)
+        return env;
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    if (xdg && *xdg)
+        return std::string(xdg) + "/trialsearch/synonyms.txt";
+    const char *home = getenv("HOME");
+    if (home && *home)
+        return std::string(home) + "/.config/trialsearch/synonyms.txt";
+    return "";
+}
+
+// Load the built-in list and the user's; a bad user list is reported on
+// stderr once and the rest of it still used.
+void load_curated()
+{
+    curated_table = _ts_syn_new();
+    if (!curated_table)
+        return;
+    _ts_syn_load_buffer(curated_table, _ts_builtin_synonyms, strlen(_ts_builtin_synonyms),
+                        "built-in synonyms");
+    std::string path = user_list_path();
+    if (!path.empty())
+        _ts_syn_load_file(curated_table, path.c_str());
+    const char *errors = _ts_syn_errors(curated_table);
+    if (errors)
+        std::fprintf(stderr, "trialsearch: skipped lines of a synonym list:\n%s", errors);
+}
+
+void add_mined(std::vector<_ts_expansion> &out, const Xapian::Database &db,
+               const std::string &key, const char *kind, int field)
+{
+    std::vector<std::pair<std::string, unsigned>> v = _ts_vocab_parse(db.get_metadata(key));
+    unsigned total = 0;
+    for (const auto &e : v)
+        total += e.second;
+    size_t n = 0;
+    for (const auto &e : v) {
+        double share = total ? (double)e.second / total : 0;
+        if (e.second < MIN_COUNT || share < MIN_SHARE || n >= MAX_PER_SOURCE)
+            continue;
+        out.push_back({e.first, share, kind, field});
+        n++;
+    }
+}
+
+} // namespace
+
+std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std::string &key,
+                                          bool typed_upper)
+{
+    std::vector<_ts_expansion> out;
+    if (key.empty())
+        return out;
+    std::call_once(curated_once, load_curated);
+    if (curated_table) {
+        const char *const *exp = NULL;
+        size_t n = _ts_syn_lookup(curated_table, key.c_str(), typed_upper, &exp);
+        for (size_t i = 0; i < n; i++)
+            out.push_back({exp[i], 1.0, "synonym", _TS_EXP_TEXT});
+    }
+    if (typed_upper || !common_word(key))
+        add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT);
+    add_mined(out, db, "al:" + key, "abbreviation", _TS_EXP_TEXT);
+    add_mined(out, db, "mc:" + key, "MeSH", _TS_EXP_MESH);
+
+    // One entry per text: the first (most trusted) source wins.  A short
+    // form that is also an everyday word ("it" for intrathecal) would
+    // match that word everywhere: never an expansion.
+    std::vector<_ts_expansion> uniq;
+    for (const auto &e : out) {
+        bool dup = e.text == key || common_word(e.text);
+        for (const auto &u : uniq)
+            dup = dup || (u.text == e.text && u.field == e.field);
+        if (!dup)
+            uniq.push_back(e);
+    }
+    return uniq;
+}
