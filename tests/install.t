@@ -25,14 +25,14 @@ run cc -std=c11 -Wall -Wextra -Werror -o "$TMP/search" "$TMP/search.c" $(pkg-con
 is "$rc" 0 "the README example compiles against the installed header and library"
 printf '%s\n' "$err" | sed 's/^/# /' | head -5
 
-"$P/bin/trialsearch-index" --db "$TMP/db" -q "$TOP/corpus"
-run env LD_LIBRARY_PATH="$P/lib" "$TMP/search" "$TMP/db" "intrathecal ALS"
+$TS_RUN "$P/bin/trialsearch-index" --db "$TMP/db" -q "$TOP/corpus"
+run env LD_LIBRARY_PATH="$P/lib" $TS_RUN "$TMP/search" "$TMP/db" "intrathecal ALS"
 is "$rc" 0 "the example runs"
 like "$out" "^about [0-9]+ matches" "the example prints the total"
 like "$out" "NCT099000[0-9][0-9] .*Intrathecal" "the example lists the intrathecal ALS sample"
-run env LD_LIBRARY_PATH="$P/lib" "$TMP/search" "$TMP/db" 'condition:(unbalanced'
+run env LD_LIBRARY_PATH="$P/lib" $TS_RUN "$TMP/search" "$TMP/db" 'condition:(unbalanced'
 is "$rc" 2 "the example reports a bad query through the status code"
-run env LD_LIBRARY_PATH="$P/lib" "$TMP/search" "$TMP/no-index" "x"
+run env LD_LIBRARY_PATH="$P/lib" $TS_RUN "$TMP/search" "$TMP/no-index" "x"
 is "$rc" 3 "the example reports a missing index"
 
 # The shared library exports only the public API.

@@ -1,0 +1,107 @@
+#!/bin/sh
+# relevance.t - what the query tool adds to plain BM25, on the real
+# records of ../shared: abbreviations, curated synonyms and MeSH
+# expansion, spelling correction, patients to trials (--patient),
+# similar trials (--similar), and the switches that turn each off.
+. "$(dirname "$0")/lib.sh"
+need_shared
+shared_index || { echo "1..0 # SKIP shared index could not be built"; exit 0; }
+
+ts() { "$TS_QUERY" --db "$SHARED_DB" "$@"; }
+
+# ---- expansion -------------------------------------------------------------
+run ts --ids --limit 100 ALS
+like "$out" 'NCT00001185' "ALS finds NCT00001185, which only says 'amyotrophic lateral sclerosis'"
+run ts --ids --limit 100 --no-expand ALS
+unlike "$out" 'NCT00001185' "--no-expand: ALS finds only the records that say ALS"
+run ts --explain --limit 0 ALS
+like "$out" 'Added: als -> amyotrophic lateral sclerosis \(synonym' "--explain names the expansion and its source"
+run ts --explain --limit 0 "amyotrophic lateral sclerosis"
+like "$out" 'Added: amyotrophic lateral sclerosis -> als ' "the long form, typed as words, also looks for the short form"
+run ts --explain --limit 0 PBSC
+like "$out" 'pbsc -> peripheral blood stem cells \(abbreviation, weight 0\.[0-9]' \
+    "an abbreviation defined in the records (not in the curated list) expands, weighted by its share"
+with=$(ts --count HTN); without=$(ts --count --no-expand HTN)
+ok "$([ "$with" -gt 100 ] && [ "$without" -lt 10 ]; echo $?)" \
+    "HTN finds the hypertension trials through the curated list ($with with, $without without)"
+run ts --explain --limit 0 intrathecal
+unlike "$out" '-> it ' "a short form that is an everyday word ('it') is never searched for"
+run ts --explain --limit 0 all
+unlike "$out" 'leuk' "lower-case 'all' is not the leukemia abbreviation"
+run ts --json --limit 0 ALS
+like "$out" '"added":\["als -> amyotrophic lateral sclerosis' "JSON lists the expansions under \"added\""
+# A user's own list, with one malformed line.
+printf '# test list\nzzqx = epilepsy\nthis line is malformed\n' >"$TMP/syn.txt"
+TRIALSEARCH_SYNONYMS=$TMP/syn.txt run ts --ids --limit 5 zzqx
+is "$rc" 0 "a word of the user's list (TRIALSEARCH_SYNONYMS) finds what its synonym finds"
+like "$err" "syn.txt:3: " "the malformed line is reported with its file and line"
+
+# ---- spelling ----------------------------------------------------------------
+run ts --limit 3 epilpesy
+is "$rc" 0 "a misspelled query with no hits runs corrected (exit 0)"
+like "$out" 'showing results for: epilepsy' "and says so"
+run ts --json --limit 1 epilpesy
+like "$out" '"suggestion":"epilepsy","corrected":true' "JSON: suggestion and corrected"
+run ts --limit 1 "epilpesy OR seizure"
+like "$out" 'Did you mean: epilepsy OR seizure' "with hits anyway, a 'did you mean' suggestion"
+run ts --count --no-spelling epilpesy
+is "$rc" 1 "--no-spelling: no correction, no hits (exit 1)"
+
+# ---- patients to trials --------------------------------------------------------
+cat >"$TMP/7.txt" <<'EOF'
+A 58-year-old man with amyotrophic lateral sclerosis has had progressive
+weakness of both legs for two years. He asks about intrathecal stem cell
+therapy. No history of diabetes.
+EOF
+run ts --patient "$TMP/7.txt" --ids --limit 3
+like "$out" 'NCT02116634' "--patient: the ALS stem cell trials come first (NCT02116634)"
+like "$out" 'NCT03828123' "--patient: ... and NCT03828123"
+run ts --patient "$TMP/7.txt" --explain --limit 1
+like "$out" 'Added: patient: age 58, sex male' "--explain shows the age and sex read from the text"
+like "$out" 'Added: terms: amyotrophic lateral sclerosis' "... and the weighted terms"
+like "$out" 'Added: feedback: ' "... and the feedback terms"
+unlike "$out" 'terms:.*diabetes' "a negated finding (no history of diabetes) is not a term"
+run ts --patient "$TMP/7.txt" --format=trec --run-tag tag --limit 2
+like "$out" '^7 Q0 NCT[0-9]* 1 [0-9.]* tag' "--format=trec takes the topic id from a numeric file name"
+run ts --patient "$TMP/7.txt" --format=trec --topic 42 --limit 1
+like "$out" '^42 Q0 ' "--topic sets it"
+run sh -c "\"$TS_QUERY\" --db \"$SHARED_DB\" --patient - --ids --limit 3 <\"$TMP/7.txt\""
+like "$out" 'NCT02116634' "--patient - reads standard input"
+: >"$TMP/empty.txt"
+run ts --patient "$TMP/empty.txt"
+is "$rc" 2 "an empty description is a usage error"
+like "$err" 'empty.txt: the patient description is empty' "... and says so"
+run ts --patient "$TMP/none.txt"
+is "$rc" 2 "a missing file is a usage error"
+run ts --patient "$TMP/7.txt" ALS
+is "$rc" 2 "--patient takes no query"
+
+# Eligibility: NCT02497443 admits ages 18 to 60.
+printf 'A 30-year-old woman with drug-resistant epilepsy asks about mesenchymal stem cells.\n' >"$TMP/young.txt"
+printf 'A 75-year-old woman with drug-resistant epilepsy asks about mesenchymal stem cells.\n' >"$TMP/old.txt"
+rank() { ts --patient "$1" --ids --limit 1000 $2 | grep -n NCT02497443 | cut -d: -f1; }
+young=$(rank "$TMP/young.txt"); old=$(rank "$TMP/old.txt")
+ok "$([ -n "$young" ] && [ "$young" -le 3 ]; echo $?)" "--patient: NCT02497443 among the first 3 for a 30-year-old (rank $young)"
+ok "$([ -n "$old" ] && [ "$old" -gt "$young" ]; echo $?)" "a 75-year-old sees it demoted (rank $old), not removed"
+is "$(rank "$TMP/old.txt" --strict-eligibility)" "" "--strict-eligibility leaves it out"
+is "$(rank "$TMP/old.txt" --without=eligibility)" "$young" "--without=eligibility ignores the age (same rank as the 30-year-old's)"
+
+# ---- similar trials --------------------------------------------------------------
+run ts --similar NCT03828123 --ids --limit 5
+like "$out" 'NCT02116634' "--similar NCT03828123 finds the other ALS stem cell trial"
+unlike "$out" 'NCT03828123' "... and not itself"
+run ts --similar nct03828123 --explain --limit 1
+like "$out" 'Added: similar to NCT03828123: ' "--explain shows the terms it used"
+run ts --similar NCT00000000
+is "$rc" 2 "an unknown trial is a usage error"
+like "$err" 'no trial NCT00000000 in the index' "... and says so"
+
+# ---- switches ----------------------------------------------------------------------
+run ts --without=feedback,bogus ALS
+is "$rc" 2 "--without rejects an unknown component"
+like "$err" "unknown component 'bogus'" "... naming it"
+a=$(ts --patient "$TMP/7.txt" --ids --limit 20 | tr '\n' ' ')
+b=$(ts --patient "$TMP/7.txt" --ids --limit 20 --plain | tr '\n' ' ')
+ok "$([ "$a" != "$b" ]; echo $?)" "--plain ranks differently from the default"
+
+done_testing

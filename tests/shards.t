@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Sharded indexes: --shards N keeps the shards apart behind a Xapian stub
+# file; searches over the stub, over the shards given as repeated --db,
+# and over shards served by xapian-tcpsrv give the results of one
+# combined index; incremental runs route each trial to its shard.
+. "$(dirname "$0")/lib.sh"
+need_shared
+
+D=$SHARED/data
+IN="$D/ctgov-api-v2-json $D/ctgov-classic-api-json $SHARED/seeds"
+field() { printf '%s' "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
+docs() { field "$("$TS_INDEX" --db "$1" --stats --json)" documents; }
+# the hits of a query with their scores (ties may come in either order)
+hits() { local q=$1; shift; "$TS_QUERY" "$@" --json --limit 1000 "$q" | python3 -c '
+import json,sys
+hits, total = [], None
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("type") == "hit": hits.append((-round(o["score"], 9), o["id"]))
+    elif o.get("type") == "summary": total = o["total"]
+print("total", total)
+for s, i in sorted(hits): print(i, -s)'; }
+QUERIES=(vaccine '"stem cells"' 'condition:diabetes' 'intervention:placebo age:70' 'covid OR influenza')
+
+"$TS_INDEX" --db "$TMP/one" -q --jobs 1 $IN
+ONE=$(docs "$TMP/one")
+
+# --- a new sharded index
+S=$TMP/sharded
+run "$TS_INDEX" --db "$S" --json --jobs 2 --shards 3 $IN
+is "$rc" 0 "--shards 3 builds a sharded index"
+ok $([ -f "$S/XAPIANDB" ] && [ -d "$S/shard-0" ] && [ -d "$S/shard-2" ]; echo $?) \
+    "it is a stub file XAPIANDB and three shard directories"
+is "$(field "$out" new)" "$(( ONE ))" "every trial is new once"
+is "$(docs "$S")" "$ONE" "--stats on the stub counts the trials of all shards"
+sum=0; for k in 0 1 2; do n=$(docs "$S/shard-$k"); sum=$((sum + n)); ok $([ "$n" -gt 0 ]; echo $?) "shard $k holds trials ($n)"; done
+is "$sum" "$ONE" "each trial is in exactly one shard"
+size=$(field "$("$TS_INDEX" --db "$S" --stats --json)" size_bytes)
+ok $([ "$size" -gt 1000000 ]; echo $?) "--stats on the stub sizes the shards ($size bytes)"
+for q in "${QUERIES[@]}"; do
+    is "$(hits "$q" --db "$S" --no-expand)" "$(hits "$q" --db "$TMP/one" --no-expand)" \
+        "search '$q' over the stub: the hits and scores of one combined index"
+done
+is "$(hits vaccine --db "$S/shard-0" --db "$S/shard-1" --db "$S/shard-2" --no-expand)" \
+   "$(hits vaccine --db "$TMP/one" --no-expand)" "--db repeated over the shards: the same"
+
+# --- incremental runs route each trial to its shard
+run "$TS_INDEX" --db "$S" --json --jobs 2 $IN
+is "$(field "$out" new),$(field "$out" updated),$(field "$out" unchanged)" "0,0,$ONE" \
+    "a rerun over the stub finds every trial unchanged"
+run "$TS_INDEX" --db "$S" --json --jobs 1 "$D/ctgov-api-v2-json"
+is "$(field "$out" unchanged)" 277 "one job over three shards finds them unchanged too"
+mkdir -p "$TMP/edit"
+id=$(head -1 "$D/ctgov-api-v2-json/studies.jsonl" | python3 -c '
+import json,sys
+o = json.load(sys.stdin)
+m = o["protocolSection"]["identificationModule"]
+m["briefTitle"] = "Edited " + m["briefTitle"]
+print(json.dumps(o), file=open(sys.argv[1], "w"))
+print(m["nctId"])' "$TMP/edit/one.jsonl")
+ok $([ -n "$id" ]; echo $?) "an edited copy of $id is made"
+run "$TS_INDEX" --db "$S" --json "$TMP/edit/one.jsonl"
+is "$(field "$out" updated)" 1 "an edited trial is updated"
+is "$(docs "$S")" "$ONE" "in place: no trial is added"
+in=0; for k in 0 1 2; do xapian-delve -1 -t "Q$id" "$S/shard-$k" 2>/dev/null | grep -q '^[0-9]' && in=$((in + 1)); done
+is "$in" 1 "$id is in one shard only"
+like "$("$TS_QUERY" --db "$S" --json "id:$id")" '"title":"Edited ' "the edited version is what the stub shows"
+run "$TS_INDEX" --db "$S" --json --delete "$id"
+is "$(field "$out" deleted)" 1 "--delete removes a trial from its shard"
+is "$(docs "$S")" "$((ONE - 1))" "the count drops by one"
+run "$TS_INDEX" --db "$TMP/one" --shards 2 "$TMP/edit/one.jsonl"
+is "$rc" 2 "--shards on an existing single index is refused"
+run "$TS_INDEX" --db "$S" --shards 2 "$TMP/edit/one.jsonl"
+is "$rc" 2 "--shards with another number of shards than the stub's is refused"
+
+# --- shards served by xapian-tcpsrv, searched through a stub of remote lines
+command -v xapian-tcpsrv >/dev/null || { echo "# SKIP xapian-tcpsrv not installed (Debian xapian-tools)"; done_testing; exit $?; }
+"$TS_INDEX" --db "$S" -q $IN # the deleted trial back
+pids=()
+stop_servers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
+trap 'stop_servers; rm -rf "$TMP"' EXIT
+lines=()
+for k in 0 1 2; do
+    for _ in 1 2 3 4 5; do
+        port=$((20000 + RANDOM % 30000))
+        # its own session: on SIGTERM xapian-tcpsrv signals its whole group
+        setsid xapian-tcpsrv --interface 127.0.0.1 --port $port --quiet "$S/shard-$k" 2>"$TMP/tcpsrv$k.err" &
+        pid=$!
+        for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+        kill -0 $pid 2>/dev/null && break
+    done
+    pids+=($pid)
+    lines+=("remote 127.0.0.1:$port")
+done
+printf '%s\n' "${lines[@]}" > "$TMP/remote.stub"
+is "$(docs "$TMP/remote.stub")" "$ONE" "--stats through three xapian-tcpsrv servers counts every trial"
+for q in "${QUERIES[@]}"; do
+    is "$(hits "$q" --db "$TMP/remote.stub" --no-expand)" "$(hits "$q" --db "$TMP/one" --no-expand)" \
+        "search '$q' over xapian-tcpsrv shards: the hits and scores of one combined index"
+done
+run "$TS_INDEX" --db "$TMP/remote.stub" "$TMP/edit/one.jsonl"
+is "$rc" 2 "indexing into remote shards is refused"
+like "$err" "remote shard" "with a message to index on the shard's host"
+stop_servers
+
+done_testing
