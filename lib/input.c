@@ -34,6 +34,8 @@
 /* Deepest directory nesting walked, and archives nested in archives. */
 #define MAX_DIR_DEPTH 64
 #define MAX_NESTED_ARCHIVES 3
+/* Times an archive is opened again to get past members that failed. */
+#define MAX_REOPEN 100
 /* Source name of standard input in records and messages. */
 #define STDIN_NAME "<stdin>"
 
@@ -218,9 +220,11 @@ static int has_nct_id(const char *buf, size_t len)
 }
 
 /* 1 if buf looks like a plain-text trial page: its first SNIFF_WINDOW bytes
- * are valid UTF-8 (a character cut by the window's end is allowed) with
- * letters in them, and either the name ends in .txt/.text or the text
- * shows an NCT id or a heading of a trial page. */
+ * have letters in them, and either the name ends in .txt/.text or they are
+ * valid UTF-8 (a character cut by the window's end is allowed) and show an
+ * NCT id or a heading of a trial page.  A page named .txt with a bad byte
+ * (a NUL, Latin-1) thus goes to the text reader, which rejects it saying
+ * where, rather than being passed by as no record at all. */
 static int looks_like_text(const char *buf, size_t len, const char *name)
 {
     static const char *const headings[] = {
@@ -231,14 +235,16 @@ static int looks_like_text(const char *buf, size_t len, const char *name)
     size_t n = len < SNIFF_WINDOW ? len : SNIFF_WINDOW;
     size_t bad = 0, letters = 0;
 
-    if (!_ts_valid_utf8(buf, n, &bad) && !(n < len && bad + 4 > n))
+    int named = has_suffix(name, ".txt") || has_suffix(name, ".text");
+
+    if (!named && !_ts_valid_utf8(buf, n, &bad) && !(n < len && bad + 4 > n))
         return 0;
     for (size_t i = 0; i < n && letters < 3; i++)
         if ((buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= 'A' && buf[i] <= 'Z'))
             letters++;
     if (letters < 3)
         return 0;
-    if (has_suffix(name, ".txt") || has_suffix(name, ".text"))
+    if (named)
         return 1;
     if (has_nct_id(buf, n))
         return 1;
@@ -674,8 +680,12 @@ static void scan_member(scan_t *sc, const char *buf, size_t len,
  * with source "label:member".  A compressed single file that is no
  * archive (x.xml.gz) is read whole with source label.  Members that
  * skip_member refuses are passed by; a member over MAX_MEMBER, a failed
- * read or a damaged header is rejected and the next member is tried (a
- * fatal error ends the archive after its report).  Progress, reported
+ * read or a damaged header is rejected and the next member is tried.
+ * libarchive cannot go on after a fatal error in a member's data (a
+ * corrupt deflate stream, a bad checksum), so the archive is then opened
+ * again and the members up to the failed one passed by (at most
+ * MAX_REOPEN times); when the damage blocks the way past it too, that is
+ * reported once and the archive ends.  Progress, reported
  * after each member, counts the archive's own (compressed) bytes read so
  * far; at the end sc->bytes has grown by src->size, so it adds up to the
  * size of the input.
@@ -686,7 +696,8 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
     struct archive *a;
     struct archive_entry *e;
     uint64_t base = sc->bytes;
-    int raw = 0, retries = 0, failures = 0, compressed;
+    int raw = 0, retries = 0, failures = 0, compressed, reopened = 0;
+    uint64_t seen = 0, skip = 0;    /* headers read since opening; to pass */
     char err[512];
     ts_status_t code;
 
@@ -716,6 +727,13 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
                 continue;
             r = ARCHIVE_FATAL;
         }
+        if (r < ARCHIVE_WARN && skip > 0) {
+            const char *msg = archive_error_string(a);
+            scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD,
+                        "members after a damaged one cannot be read: %s",
+                        msg ? msg : "damaged archive");
+            break;
+        }
         if (r < ARCHIVE_WARN) {
             const char *msg = archive_error_string(a);
             scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD, "%s",
@@ -726,6 +744,11 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
         }
         retries = 0;
         failures = 0;
+        seen++;
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
         if (!raw && archive_entry_filetype(e) != AE_IFREG)
             continue;
         member = archive_entry_pathname(e);
@@ -761,12 +784,23 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
                 sc->bytes = at;
             scan_progress(sc);
         }
-        if (sc->st != TS_OK || r == ARCHIVE_FATAL)
+        if (sc->st != TS_OK)
             break;
+        if (r == ARCHIVE_FATAL) {
+            if (raw || ++reopened > MAX_REOPEN)
+                break;
+            archive_read_free(a);
+            a = open_archive(src, 0, err, sizeof err, &code, &compressed);
+            if (!a)
+                break;
+            skip = seen;
+            seen = 0;
+        }
     }
     if (nest == 0)
         sc->bytes = base + src->size;
-    archive_read_free(a);
+    if (a)
+        archive_read_free(a);
 }
 
 /* ------------------------------------------------------------------ */

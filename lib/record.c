@@ -283,6 +283,45 @@ ts_record_t *_ts_record_from_json(const char *text, size_t len)
 
 /* ---- hand-over --------------------------------------------------------- */
 
+/* Make a reason fit on one line of a terminal, in place: control
+ * characters (line breaks from libxml2, bytes quoted from the input)
+ * become spaces, runs of spaces fold to one, bytes that are not UTF-8 (a
+ * character cut by truncation, input quoted raw) become '?', and trailing
+ * blanks go. */
+static void one_line(char *s)
+{
+    size_t len = strlen(s), bad, r = 0, w = 0;
+
+    while (r < len) {
+        unsigned char c = (unsigned char)s[r];
+        if (c < 0x20 || c == 0x7f) {
+            if (w > 0 && s[w - 1] != ' ')
+                s[w++] = ' ';
+            r++;
+        } else if (c < 0x80) {
+            if (c != ' ' || (w > 0 && s[w - 1] != ' '))
+                s[w++] = (char)c;
+            r++;
+        } else {
+            /* Copy one whole character, else mark the byte. */
+            size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            if (n > 1 && r + n <= len && _ts_valid_utf8(s + r, n, &bad)) {
+                memmove(s + w, s + r, n);
+                w += n;
+                r += n;
+            } else {
+                s[w++] = '?';
+                r++;
+            }
+        }
+    }
+    while (w > 0 && s[w - 1] == ' ')
+        w--;
+    s[w] = '\0';
+}
+
+/* See ts_internal.h.  The reason is formatted, cut at 1 KB and made one
+ * line (one_line) before the callback sees it. */
 ts_status_t _ts_reject(const ts_scan_cbs_t *cbs, const char *source,
                        const char *where, ts_status_t code, const char *fmt, ...)
 {
@@ -291,6 +330,7 @@ ts_status_t _ts_reject(const ts_scan_cbs_t *cbs, const char *source,
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    one_line(reason);
     if (!cbs->reject)
         return TS_OK;
     return cbs->reject(cbs->ctx, source ? source : "-", where, code, reason);

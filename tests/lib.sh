@@ -9,9 +9,27 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TS_INDEX=$BUILD/trialsearch-index
 TS_QUERY=$BUILD/trialsearch
+TS_INDEX_BIN=$TS_INDEX
 SHARED=${TS_SHARED:-$TOP/../shared}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ts-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+
+# Under `make check-valgrind`, TS_VALGRIND holds the valgrind command line
+# and TS_VALGRIND_LOGS a directory for one log per process.  $TS_INDEX and
+# $TS_QUERY then name small scripts that run the real binaries through
+# valgrind, and $TS_RUN prefixes any other command to do the same (it is
+# empty otherwise: write it unquoted, $TS_RUN prog).
+TS_RUN=
+if [ -n "${TS_VALGRIND:-}" ]; then
+    mkdir -p "$TMP/vg" "${TS_VALGRIND_LOGS:=$TMP/vg}"
+    _vglog="$TS_VALGRIND_LOGS/$(basename "$0" .t)"
+    printf '#!/bin/sh\nexec %s --log-file=%s.%%p.log "$@"\n' "$TS_VALGRIND" "$_vglog" >"$TMP/vg/run"
+    for _b in trialsearch-index trialsearch; do
+        printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$TMP/vg/run" "$BUILD/$_b" >"$TMP/vg/$_b"
+    done
+    chmod +x "$TMP/vg/run" "$TMP/vg/trialsearch-index" "$TMP/vg/trialsearch"
+    TS_INDEX=$TMP/vg/trialsearch-index TS_QUERY=$TMP/vg/trialsearch TS_RUN=$TMP/vg/run
+fi
 unset TRIALSEARCH_DB NO_COLOR
 export HOME=$TMP/home XDG_DATA_HOME=
 
@@ -69,13 +87,15 @@ run() {
 }
 
 # A shared index of ../shared/data and ../shared/seeds, built once per
-# build of the indexer (the e2e tests read it; none writes to it).
+# build of the indexer (the e2e tests read it; none writes to it).  Being a
+# fixture, it is built by the plain indexer even under valgrind, where it
+# would take most of an hour (index_shared.t tests that indexing).
 shared_index() {
     need_shared
     SHARED_DB=$BUILD/test-shared-index
-    if [ ! -f "$SHARED_DB/.complete" ] || [ "$TS_INDEX" -nt "$SHARED_DB/.complete" ]; then
+    if [ ! -f "$SHARED_DB/.complete" ] || [ "$TS_INDEX_BIN" -nt "$SHARED_DB/.complete" ]; then
         rm -rf "$SHARED_DB"
-        "$TS_INDEX" --db "$SHARED_DB" "$SHARED/data" "$SHARED/seeds" >"$TMP/shared-index.log" 2>&1 ||
+        "$TS_INDEX_BIN" --db "$SHARED_DB" "$SHARED/data" "$SHARED/seeds" >"$TMP/shared-index.log" 2>&1 ||
             { echo "# building the shared index failed:"; sed 's/^/# /' "$TMP/shared-index.log"; return 1; }
         touch "$SHARED_DB/.complete"
     fi

@@ -1,0 +1,16 @@
+/* fuzz_xml.c - libFuzzer target for the legacy XML reader (_ts_read_xml).
+ * Any bytes: the reader must emit sound records or reject, never crash. */
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* One input: read it as one file. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *buf = (const char *)data;
+    fuzz_seen_t seen = { 0, 0 };
+    ts_scan_cbs_t cbs = fuzz_cbs(&seen);
+
+    fuzz_check_read(_ts_read_xml(buf, size, "fuzz.xml", &cbs));
+    return 0;
+}
