@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <set>
@@ -34,7 +35,11 @@
 namespace {
 
 // How many times a search is repeated after the index changed under it.
-const int MAX_RETRIES = 5;
+const int MAX_RETRIES = 40;
+// Pause before retry n: n * RETRY_PAUSE_MS, at most 100 ms (a writer that
+// commits every few records outdates a slow search again and again; the
+// pause lets it finish a commit).  About three seconds in all.
+const int RETRY_PAUSE_MS = 5;
 // Cap on the expansion of a trailing wildcard.
 const Xapian::termcount WILDCARD_CAP = 200;
 // Most words a query may have: Xapian's time for an OR of terms the index
@@ -2076,6 +2081,9 @@ ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts, ts_results_t **o
                 if (attempt >= MAX_RETRIES)
                     return _ts_error(TS_ERR_MODIFIED,
                                      "the index kept changing while it was searched; try again");
+                int ms = std::min((attempt + 1) * RETRY_PAUSE_MS, 100);
+                struct timespec pause = {0, ms * 1000000L};
+                nanosleep(&pause, NULL);
             } catch (const syntax_error &e) {
                 return _ts_error(TS_ERR_BAD_QUERY, "bad query: %s",
                                  locate(opts->query ? opts->query : "", e).c_str());
