@@ -456,8 +456,8 @@ static pid_t workers[MAX_JOBS];
 static int n_workers;
 
 /* Start worker w of n: run body(ix) in a child process with the worker
- * fields set and return its pid (-1 on failure, said).  The child stops
- * when the parent dies and exits with body's status. */
+ * fields set and return its pid (-1 on failure, said).  The child is
+ * killed when the parent dies and exits with body's status. */
 static pid_t start_worker(indexer_t *ix, int w, int n, int (*body)(indexer_t *, void *),
                           void *arg)
 {
@@ -468,7 +468,10 @@ static pid_t start_worker(indexer_t *ix, int w, int n, int (*body)(indexer_t *, 
             fprintf(stderr, "%s: cannot start a worker: %s\n", prog, strerror(errno));
         return pid;
     }
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* A worker dies with its parent, at once: after a SIGKILL of the
+     * indexer, every shard is at its last commit (a new index's shards are
+     * thrown away by the next run) and no orphan keeps a lock. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() == 1)
         _exit(EXIT_DB);
     ix->worker = w;
