@@ -90,18 +90,13 @@ std::string _ts_vocab_merge(const std::string &a, const std::string &b)
 
 namespace {
 
-struct scan_ctx {
-    ts_db_t *db;
-};
-
-// A short form as a key: "MSCs" -> "msc" (a plural "s" after capitals).
+// A short form as a key: _ts_abbrev_key's ("MSCs" -> "msc"), folded like
+// every vocabulary key.
 std::string short_key(const char *sf)
 {
-    std::string s(sf);
-    size_t n = s.size();
-    if (n > 2 && s[n - 1] == 's' && isupper((unsigned char)s[n - 2]))
-        s.erase(n - 1);
-    return _ts_vocab_key(s.c_str(), s.size());
+    char k[_TS_ABBREV_SF_MAX + 1];
+    size_t n = _ts_abbrev_key(sf, k);
+    return _ts_vocab_key(k, n);
 }
 
 void count(ts_db_t *db, const std::string &key, const std::string &val)
@@ -113,7 +108,7 @@ void count(ts_db_t *db, const std::string &key, const std::string &val)
 
 void on_pair(const char *sf, const char *lf, void *vctx)
 {
-    ts_db_t *db = static_cast<scan_ctx *>(vctx)->db;
+    ts_db_t *db = static_cast<ts_db_t *>(vctx);
     std::string s = short_key(sf), l = _ts_vocab_key(lf, strlen(lf));
     if (s.empty() || l.empty() || s == l)
         return;
@@ -125,8 +120,7 @@ void scan(ts_db_t *db, const char *text)
 {
     if (!text || !*text)
         return;
-    scan_ctx c{db};
-    _ts_abbrev_scan(text, on_pair, &c);
+    _ts_abbrev_scan(text, on_pair, db);
 }
 
 void scan_list(ts_db_t *db, const ts_strlist_t &l)

@@ -1071,6 +1071,8 @@ class Searcher {
     Xapian::Query boosted(const Xapian::Query &leaf, const std::string &term) const;
     Xapian::Query expansions(const std::string &key, const std::string &prefix, double weight,
                              bool upper, const Xapian::Query &base);
+    Xapian::Query expanded(const std::string &key, const std::vector<_ts_expansion> &exps,
+                           const std::string &prefix, double weight, const Xapian::Query &base);
     std::string leaf_word(const Xapian::Query &leaf, std::string *prefix, std::string *term) const;
     Xapian::Query enrich(const Xapian::Query &q);
     Xapian::Query enrich_list(const Xapian::Query &q);
@@ -1547,8 +1549,16 @@ Xapian::Query Searcher::expansions(const std::string &key, const std::string &pr
 {
     if (!on(TS_Q_NO_EXPAND) || key.empty())
         return base;
+    return expanded(key, _ts_expansions(db, key, upper), prefix, weight, base);
+}
+
+// base ORed with exps, the expansions of key (see expansions).
+Xapian::Query Searcher::expanded(const std::string &key, const std::vector<_ts_expansion> &exps,
+                                 const std::string &prefix, double weight,
+                                 const Xapian::Query &base)
+{
     std::vector<Xapian::Query> parts{base};
-    for (const auto &e : _ts_expansions(db, key, upper)) {
+    for (const auto &e : exps) {
         Xapian::Query eq = text_query(e.text, e.field == _TS_EXP_MESH ? "XM" : prefix);
         double w = weight * e.weight;
         parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, eq, w);
@@ -1649,15 +1659,19 @@ Xapian::Query Searcher::enrich_list(const Xapian::Query &q)
     for (size_t i = 0; i < n;) {
         size_t best = 0;
         std::string best_key;
+        std::vector<_ts_expansion> best_exps;
         if (on(TS_Q_NO_EXPAND) && !words[i].empty()) {
             std::string key = words[i];
             for (size_t j = i + 1; j < n && j - i < MAX_RUN; j++) {
                 if (words[j].empty() || prefixes[j] != prefixes[i])
                     break;
                 key += " " + words[j];
-                if (!_ts_expansions(db, _ts_vocab_key(key.c_str(), key.size()), false).empty()) {
+                std::string k = _ts_vocab_key(key.c_str(), key.size());
+                std::vector<_ts_expansion> exps = _ts_expansions(db, k, false);
+                if (!exps.empty()) {
                     best = j;
-                    best_key = key;
+                    best_key = k;
+                    best_exps = exps;
                 }
             }
         }
@@ -1670,8 +1684,7 @@ Xapian::Query Searcher::enrich_list(const Xapian::Query &q)
         for (size_t k = i; k <= best; k++)
             run.push_back(enrich(q.get_subquery(k)));
         Xapian::Query rq(q.get_type(), run.begin(), run.end());
-        sub.push_back(expansions(_ts_vocab_key(best_key.c_str(), best_key.size()), prefixes[i],
-                                 EXPAND_WEIGHT, false, rq));
+        sub.push_back(expanded(best_key, best_exps, prefixes[i], EXPAND_WEIGHT, rq));
         i = best + 1;
     }
     return Xapian::Query(q.get_type(), sub.begin(), sub.end());
@@ -1805,6 +1818,59 @@ struct PlainWords : Xapian::ExpandDecider {
     }
 };
 
+// Calls f with the rest of each stemmed term of doc under prefix ("ZXC" +
+// "epilepsi" -> "epilepsi"), skipping longer prefixes that start with it.
+void stems_under(const Xapian::Document &doc, const std::string &prefix,
+                 const std::function<void(const std::string &)> &f)
+{
+    std::string z = "Z" + prefix;
+    Xapian::TermIterator t = doc.termlist_begin();
+    for (t.skip_to(z); t != doc.termlist_end(); ++t) {
+        const std::string &term = *t;
+        if (term.compare(0, z.size(), z) != 0)
+            break;
+        if (!std::isupper((unsigned char)term[z.size()]))
+            f(term.substr(z.size()));
+    }
+}
+
+// Whether a trial's age limits and sex admit a patient (age < 0 or sex 0:
+// unknown, admitted).
+bool patient_admitted(const Xapian::Document &doc, double age, int sex)
+{
+    if (age >= 0) {
+        std::string lo = doc.get_value(TS_SLOT_MIN_AGE);
+        std::string hi = doc.get_value(TS_SLOT_MAX_AGE);
+        if ((!lo.empty() && Xapian::sortable_unserialise(lo) > age) ||
+            (!hi.empty() && Xapian::sortable_unserialise(hi) < age))
+            return false;
+    }
+    if (sex) {
+        Xapian::TermIterator t = doc.termlist_begin();
+        t.skip_to("XSX");
+        if (t != doc.termlist_end() && *t == (sex == 'M' ? "XSXfemale" : "XSXmale"))
+            return false;
+    }
+    return true;
+}
+
+// The summed salience of the patient's main diagnoses (salient: stem ->
+// salience; those of EXCLUSION_SALIENCE or more) that a trial's exclusion
+// criteria name and its title, conditions and inclusion criteria do not.
+double exclusion_hits(const Xapian::Document &doc, const std::map<std::string, double> &salient)
+{
+    std::set<std::string> wanted;
+    for (const char *p : {"S", "XC", "XIN"})
+        stems_under(doc, p, [&](const std::string &w) { wanted.insert(w); });
+    double hits = 0;
+    stems_under(doc, "XEX", [&](const std::string &w) {
+        auto s = salient.find(w);
+        if (s != salient.end() && s->second >= EXCLUSION_SALIENCE && !wanted.count(w))
+            hits += s->second;
+    });
+    return hits;
+}
+
 void Searcher::run_patient(ts_results &res)
 {
     if ((opts.flags & TS_Q_PLAIN) == TS_Q_PLAIN) {
@@ -1837,7 +1903,7 @@ void Searcher::run_patient(ts_results &res)
     explain += line;
 
     std::vector<Xapian::Query> parts, snip;
-    std::map<std::string, double> salient; // stems, for the exclusion penalty
+    std::map<std::string, double> salient; // stem -> salience, for exclusion_hits
     std::string terms_line;
     for (size_t i = 0; i < p.n_terms; i++) {
         const _ts_pterm_t &t = p.terms[i];
@@ -1875,7 +1941,7 @@ void Searcher::run_patient(ts_results &res)
         }
         for (const auto &x : ws) {
             snip.push_back(word_query(x, ""));
-            double &s = salient["Z" + stem(x)];
+            double &s = salient[stem(x)];
             s = std::max(s, t.weight);
         }
         bool upper = t.acronym || (ws.size() == 1 && typed_in_capitals(ws[0]));
@@ -1940,53 +2006,10 @@ void Searcher::run_patient(ts_results &res)
     if (demote || exclusion)
         rescore = [=](const Xapian::Document &doc, double score) {
             double f = 1;
-            if (demote) {
-                bool ok = true;
-                if (age >= 0) {
-                    std::string lo = doc.get_value(TS_SLOT_MIN_AGE);
-                    std::string hi = doc.get_value(TS_SLOT_MAX_AGE);
-                    ok = (lo.empty() || Xapian::sortable_unserialise(lo) <= age) &&
-                         (hi.empty() || Xapian::sortable_unserialise(hi) >= age);
-                }
-                if (ok && sex) {
-                    Xapian::TermIterator t = doc.termlist_begin();
-                    t.skip_to("XSX");
-                    std::string other = sex == 'M' ? "XSXfemale" : "XSXmale";
-                    ok = !(t != doc.termlist_end() && *t == other);
-                }
-                if (!ok)
-                    f *= INELIGIBLE_FACTOR;
-            }
-            if (exclusion) {
-                // Salient words of the patient that the trial's exclusion
-                // criteria name and its conditions, title and inclusion
-                // criteria do not.
-                std::set<std::string> wanted;
-                Xapian::TermIterator t = doc.termlist_begin();
-                for (const char *pre : {"ZS", "ZXC", "ZXIN"}) {
-                    size_t n = std::strlen(pre);
-                    for (t.skip_to(pre); t != doc.termlist_end(); ++t) {
-                        const std::string &term = *t;
-                        if (term.compare(0, n, pre) != 0)
-                            break;
-                        if (n == 2 && std::isupper((unsigned char)term[2]))
-                            continue; // ZSx... is title; ZXC... another field
-                        wanted.insert(term.substr(n));
-                    }
-                }
-                double hits = 0;
-                t = doc.termlist_begin(); // "ZXEX" sorts before "ZXIN"
-                for (t.skip_to("ZXEX"); t != doc.termlist_end(); ++t) {
-                    const std::string &term = *t;
-                    if (term.compare(0, 4, "ZXEX") != 0)
-                        break;
-                    std::string w = term.substr(4);
-                    auto s = salient.find("Z" + w);
-                    if (s != salient.end() && s->second >= EXCLUSION_SALIENCE && !wanted.count(w))
-                        hits += s->second;
-                }
-                f /= 1 + EXCLUSION_PENALTY * hits;
-            }
+            if (demote && !patient_admitted(doc, age, sex))
+                f *= INELIGIBLE_FACTOR;
+            if (exclusion)
+                f /= 1 + EXCLUSION_PENALTY * exclusion_hits(doc, salient);
             return score * f;
         };
     Xapian::Query snip_q = snip.empty() ? Xapian::Query() :
