@@ -23,7 +23,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CXXFLAGS) $(SAN)
-LIBS     = $(PKG_LIBS) -lpthread -lm
+# --as-needed: the query program links only what it uses (no libxml2,
+# libarchive and their dependencies), which makes it quicker to start.
+LIBS     = -Wl,--as-needed $(PKG_LIBS) -lpthread -lm
 
 SOVERSION = 0
 LIB_C    = $(sort $(wildcard lib/*.c))

@@ -28,7 +28,7 @@ extern "C" {
 #define TS_VERSION "0.1.0"
 /* Version of the index layout.  An index written with another schema
  * version is refused with TS_ERR_VERSION: re-index. */
-#define TS_SCHEMA_VERSION 2
+#define TS_SCHEMA_VERSION 3
 
 /* ------------------------------------------------------------------ */
 /* Status codes                                                        */
@@ -379,7 +379,14 @@ ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts,
 void ts_results_free(ts_results_t *res);
 size_t ts_results_count(const ts_results_t *res);   /* hits held */
 uint64_t ts_results_total(const ts_results_t *res); /* estimated matches */
+/* Hit i.  With TS_Q_NO_DETAILS its record is read from the index on the
+ * first call (NULL without memory). */
 const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i);
+/* The NCT id, rank and score of hit i, without reading its record: the
+ * cheap way to list ids or rankings.  NULL and 0 when i is out of range. */
+const char *ts_results_id(const ts_results_t *res, size_t i);
+size_t ts_results_rank(const ts_results_t *res, size_t i);
+double ts_results_score(const ts_results_t *res, size_t i);
 /* The query as understood: Xapian's description, tidied (filters and
  * ranges shown as typed, e.g. "age:70", "start:2012..2016"). */
 const char *ts_results_parsed(const ts_results_t *res);

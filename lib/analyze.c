@@ -44,9 +44,29 @@ static char *sanitize(const char *s, size_t len)
     return out;
 }
 
+/* s[0..len) lowercased when it is all ASCII without NUL, which the index
+ * options map to itself lowercased (most registry text: the common case
+ * skips utf8proc); NULL otherwise, or without memory. */
+static char *ascii_lower(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == 0 || (unsigned char)s[i] >= 0x80)
+            return NULL;
+    char *out = malloc(len + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+    out[len] = '\0';
+    return out;
+}
+
 /* Map s[0..len) with the index options.  Caller frees. */
 static char *map(const char *s, size_t len)
 {
+    char *fast = ascii_lower(s, len);
+    if (fast)
+        return fast;
     utf8proc_uint8_t *dst = NULL;
     utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
                                       &dst, index_options);

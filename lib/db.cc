@@ -86,6 +86,27 @@ ts_status_t _ts_status_from_exception(const char *doing)
 
 // Cut a term that would exceed Xapian's limit: keep 200 bytes (not
 // splitting a UTF-8 sequence) and add a hash of the whole term.
+// English stemming with a memory of the words already stemmed: the term
+// generator stems every word it meets (twice per field: with and without
+// the field's prefix), and most are met again and again.
+class MemoStem : public Xapian::StemImplementation {
+    Xapian::Stem english{"english"};
+    std::unordered_map<std::string, std::string> memo;
+    static const size_t MAX_WORDS = 1 << 18; // forget all beyond (~30 MB)
+
+  public:
+    std::string operator()(const std::string &word) override
+    {
+        auto it = memo.find(word);
+        if (it != memo.end())
+            return it->second;
+        if (memo.size() >= MAX_WORDS)
+            memo.clear();
+        return memo.emplace(word, english(word)).first->second;
+    }
+    std::string get_description() const override { return english.get_description(); }
+};
+
 static std::string fit_term(std::string t)
 {
     if (t.size() <= MAX_TERM)
@@ -228,7 +249,7 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
                 db->wdb.commit();
             }
             db->fresh = db->wdb.get_doccount() == 0;
-            db->tg.set_stemmer(db->stem);
+            db->tg.set_stemmer(Xapian::Stem(new MemoStem()));
             db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
             db->wdb.begin_transaction(true);
             return TS_OK;
@@ -476,13 +497,15 @@ std::string normalized(const char *s)
 }
 
 // Build the document of a record.
-Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::string &hash)
+// json is the record's JSON without its source (as hashed).
+Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::string &hash,
+                               const std::string &json0)
 {
     Xapian::Document doc;
     Xapian::TermGenerator &tg = db->tg;
     tg.set_document(doc);
 
-    char *json = ts_record_to_json(r, 1);
+    char *json = _ts_record_json_add_source(json0.c_str(), r);
     if (!json)
         throw std::bad_alloc();
     doc.set_data(json);
@@ -529,6 +552,7 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
     doc.add_value(TS_SLOT_MIN_AGE, Xapian::sortable_serialise(r->min_age >= 0 ? r->min_age : 0));
     doc.add_value(TS_SLOT_MAX_AGE, Xapian::sortable_serialise(r->max_age >= 0 ? r->max_age : 1000));
     doc.add_value(TS_SLOT_HASH, hash);
+    doc.add_value(TS_SLOT_ID, r->nct_id);
     doc.add_value(TS_SLOT_FORMAT, std::to_string(format_rank(r->format)));
 
     static const struct { int slot; _ts_src_t src; } facets[] = {
@@ -548,13 +572,16 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
 }
 
 // The content hash of a record: every field but its provenance, and the
-// schema version, so that a new schema re-indexes everything.
-std::string content_hash(const ts_record_t *r)
+// schema version, so that a new schema re-indexes everything.  The JSON
+// hashed is left in *json when json is not NULL.
+std::string content_hash(const ts_record_t *r, std::string *json_out)
 {
     char *json = ts_record_to_json(r, 0);
     if (!json)
         throw std::bad_alloc();
     uint64_t h = _ts_hash64(json, strlen(json), _TS_HASH_INIT);
+    if (json_out)
+        *json_out = json;
     free(json);
     h = _ts_hash64(_TS_ANALYZER, strlen(_TS_ANALYZER), h ^ TS_SCHEMA_VERSION);
     char hex[20];
@@ -566,10 +593,10 @@ std::string content_hash(const ts_record_t *r)
 
 // See xapian.hh: the newest version wins; on equal dates the richer format.
 ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec,
-                              std::string *hash)
+                              std::string *hash, std::string *json)
 {
     std::string qterm = unique_term(rec->nct_id);
-    *hash = content_hash(rec);
+    *hash = content_hash(rec, json);
     Xapian::PostingIterator p = db.postlist_begin(qterm);
     if (p == db.postlist_end(qterm))
         return TS_PUT_NEW;
@@ -592,12 +619,12 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
         return _ts_error(TS_ERR_BAD_RECORD, "%s: record has no NCT id",
                          rec->source ? rec->source : "record");
     return ts_guard("indexing a record", [&]() -> ts_status_t {
-        std::string hash;
+        std::string hash, json;
         // In an index that was empty when opened, an id not put before on
         // this handle cannot be there: no look-up, and add_document.
         bool absent = db->fresh && !db->seen.count(rec->nct_id);
-        ts_put_result_t res = absent ? (hash = content_hash(rec), TS_PUT_NEW)
-                                     : _ts_put_check(db->wdb, rec, &hash);
+        ts_put_result_t res = absent ? (hash = content_hash(rec, &json), TS_PUT_NEW)
+                                     : _ts_put_check(db->wdb, rec, &hash, &json);
         db->seen.insert(rec->nct_id);
         if (res == TS_PUT_UNCHANGED || res == TS_PUT_OLDER) {
             if (result)
@@ -605,9 +632,10 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
             return TS_OK;
         }
         if (absent)
-            db->wdb.add_document(make_document(db, rec, hash));
+            db->wdb.add_document(make_document(db, rec, hash, json));
         else
-            db->wdb.replace_document(unique_term(rec->nct_id), make_document(db, rec, hash));
+            db->wdb.replace_document(unique_term(rec->nct_id),
+                                     make_document(db, rec, hash, json));
         _ts_mine_record(db, rec);
         if (result)
             *result = res;

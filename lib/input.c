@@ -74,56 +74,6 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
 }
 
 /* ------------------------------------------------------------------ */
-/* Format names                                                        */
-
-/* Short name of a format; "unknown" for a value outside the enum. */
-const char *ts_format_name(ts_format_t fmt)
-{
-    switch (fmt) {
-    case TS_FORMAT_AUTO: return "auto";
-    case TS_FORMAT_XML: return "xml";
-    case TS_FORMAT_V2JSON: return "json";
-    case TS_FORMAT_CLASSIC_JSON: return "classic";
-    case TS_FORMAT_TEXT: return "text";
-    }
-    return "unknown";
-}
-
-/* *out = the format called name (ASCII case ignored): "auto", "xml",
- * "json" "v2" "v2json", "classic" "classic-json", "text" "txt".
- * TS_ERR_INVALID (with a message) when name is unknown or NULL; *out is
- * then unchanged. */
-ts_status_t ts_format_parse(const char *name, ts_format_t *out)
-{
-    static const struct {
-        const char *name;
-        ts_format_t fmt;
-    } names[] = {
-        { "auto", TS_FORMAT_AUTO },
-        { "xml", TS_FORMAT_XML },
-        { "json", TS_FORMAT_V2JSON },
-        { "v2", TS_FORMAT_V2JSON },
-        { "v2json", TS_FORMAT_V2JSON },
-        { "classic", TS_FORMAT_CLASSIC_JSON },
-        { "classic-json", TS_FORMAT_CLASSIC_JSON },
-        { "text", TS_FORMAT_TEXT },
-        { "txt", TS_FORMAT_TEXT },
-    };
-
-    if (!out)
-        return _ts_error(TS_ERR_INVALID, "ts_format_parse: no output");
-    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
-        if (strcasecmp(name, names[i].name) == 0) {
-            *out = names[i].fmt;
-            return TS_OK;
-        }
-    }
-    return _ts_error(TS_ERR_INVALID,
-                     "unknown format '%s' (expected auto, xml, json, classic or text)",
-                     name ? name : "");
-}
-
-/* ------------------------------------------------------------------ */
 /* Format detection                                                    */
 
 /* Offset of the first byte after a UTF-8 byte order mark and white space

@@ -1,4 +1,5 @@
-/* record.c - the trial record: allocation, JSON form, hand-over to scans.
+/* record.c - the trial record: allocation, JSON form, format names,
+ * hand-over to scans.
  *
  * The members of ts_record_t and of its element structs are described once
  * in the tables below; freeing, writing JSON and reading JSON all walk the
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -192,15 +194,41 @@ char *ts_record_to_json(const ts_record_t *rec, int with_source)
         bad = json_object_set_new(o, "healthy_volunteers", json_boolean(rec->healthy_volunteers));
     if (!bad && rec->enrollment >= 0)
         bad = json_object_set_new(o, "enrollment", json_integer(rec->enrollment));
-    if (!bad && with_source) {
-        bad = json_object_set_new(o, "format", json_string(ts_format_name(rec->format)));
-        if (!bad && rec->source)
-            bad = json_object_set_new(o, "source", json_string(rec->source));
-    }
     char *out = bad ? NULL : json_dumps(o, JSON_COMPACT);
     json_decref(o);
+    if (out && with_source) {
+        char *all = _ts_record_json_add_source(out, rec);
+        free(out);
+        return all; /* error set */
+    }
     if (!out)
         _ts_error(TS_ERR_NOMEM, "out of memory");
+    return out;
+}
+
+char *_ts_record_json_add_source(const char *json, const ts_record_t *rec)
+{
+    json_t *o = json_object();
+    int bad = !o || json_object_set_new(o, "format", json_string(ts_format_name(rec->format)));
+    if (!bad && rec->source)
+        bad = json_object_set_new(o, "source", json_string(rec->source));
+    char *tail = bad ? NULL : json_dumps(o, JSON_COMPACT); /* {"format":...} */
+    json_decref(o);
+    size_t n = strlen(json);
+    char *out = tail && n >= 2 ? malloc(n + strlen(tail) + 1) : NULL;
+    if (!out) {
+        free(tail);
+        _ts_error(TS_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    /* json without its closing brace, a comma unless it is "{}", the
+     * members of tail */
+    memcpy(out, json, n - 1);
+    size_t k = n - 1;
+    if (n > 2)
+        out[k++] = ',';
+    strcpy(out + k, tail + 1);
+    free(tail);
     return out;
 }
 
@@ -375,4 +403,54 @@ ts_status_t _ts_emit(const ts_scan_cbs_t *cbs, ts_record_t *rec,
         return TS_OK;
     }
     return cbs->record(cbs->ctx, rec);
+}
+
+/* ------------------------------------------------------------------ */
+/* Format names                                                        */
+
+/* Short name of a format; "unknown" for a value outside the enum. */
+const char *ts_format_name(ts_format_t fmt)
+{
+    switch (fmt) {
+    case TS_FORMAT_AUTO: return "auto";
+    case TS_FORMAT_XML: return "xml";
+    case TS_FORMAT_V2JSON: return "json";
+    case TS_FORMAT_CLASSIC_JSON: return "classic";
+    case TS_FORMAT_TEXT: return "text";
+    }
+    return "unknown";
+}
+
+/* *out = the format called name (ASCII case ignored): "auto", "xml",
+ * "json" "v2" "v2json", "classic" "classic-json", "text" "txt".
+ * TS_ERR_INVALID (with a message) when name is unknown or NULL; *out is
+ * then unchanged. */
+ts_status_t ts_format_parse(const char *name, ts_format_t *out)
+{
+    static const struct {
+        const char *name;
+        ts_format_t fmt;
+    } names[] = {
+        { "auto", TS_FORMAT_AUTO },
+        { "xml", TS_FORMAT_XML },
+        { "json", TS_FORMAT_V2JSON },
+        { "v2", TS_FORMAT_V2JSON },
+        { "v2json", TS_FORMAT_V2JSON },
+        { "classic", TS_FORMAT_CLASSIC_JSON },
+        { "classic-json", TS_FORMAT_CLASSIC_JSON },
+        { "text", TS_FORMAT_TEXT },
+        { "txt", TS_FORMAT_TEXT },
+    };
+
+    if (!out)
+        return _ts_error(TS_ERR_INVALID, "ts_format_parse: no output");
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++) {
+        if (strcasecmp(name, names[i].name) == 0) {
+            *out = names[i].fmt;
+            return TS_OK;
+        }
+    }
+    return _ts_error(TS_ERR_INVALID,
+                     "unknown format '%s' (expected auto, xml, json, classic or text)",
+                     name ? name : "");
 }

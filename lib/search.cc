@@ -30,6 +30,8 @@
 #include <set>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace {
@@ -895,48 +897,85 @@ const _ts_field_t *field_of_prefix(const std::string &p, bool text_only = true)
     return NULL;
 }
 
-bool doc_has_term(const Xapian::Database &db, Xapian::docid did, const std::string &t)
-{
-    Xapian::PostingIterator p = db.postlist_begin(t);
-    if (p == db.postlist_end(t))
-        return false;
-    p.skip_to(did);
-    return p != db.postlist_end(t) && *p == did;
-}
+// The query terms that show in which fields a hit matched: each field
+// term of the query names its field; an unprefixed term names each field
+// holding the same word (term "Zcancer": "ZXCcancer" is condition), when
+// the hit has the unprefixed term itself.
+struct field_terms {
+    struct want {
+        const _ts_field_t *field; // NULL: an unprefixed query term
+        std::string base;         // for a field variant: its unprefixed term
+    };
+    std::unordered_map<std::string, want> terms;
 
-// Names of the free-text fields in which doc did matches query terms,
-// space separated, in schema order.
-std::string matched_fields(const Xapian::Database &db, const Xapian::Enquire &enq,
-                           const Xapian::MSetIterator &it)
-{
-    std::vector<const _ts_field_t *> hit;
-    for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it); ++t) {
-        std::string term = *t;
-        std::string z = term.size() && term[0] == 'Z' ? "Z" : "";
-        std::string rest = term.substr(z.size());
-        size_t n = 0;
-        while (n < rest.size() && std::isupper((unsigned char)rest[n]))
-            n++;
-        if (n > 0) {
-            const _ts_field_t *f = field_of_prefix(rest.substr(0, n));
-            if (f)
-                hit.push_back(f);
-            continue;
-        }
-        for (size_t i = 0; i < _ts_schema_len; i++) {
-            const _ts_field_t &f = _ts_schema[i];
-            if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE)
+    explicit field_terms(const Xapian::Query &q)
+    {
+        for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+            const std::string term = *t;
+            std::string z = term.size() && term[0] == 'Z' ? "Z" : "";
+            std::string rest = term.substr(z.size());
+            size_t n = 0;
+            while (n < rest.size() && std::isupper((unsigned char)rest[n]))
+                n++;
+            if (n > 0) {
+                if (const _ts_field_t *f = field_of_prefix(rest.substr(0, n)))
+                    terms[term] = want{f, std::string()};
                 continue;
-            std::string p(f.prefixes, std::strcspn(f.prefixes, " "));
-            if (doc_has_term(db, *it, z + p + rest))
-                hit.push_back(&f);
+            }
+            terms.emplace(term, want{NULL, std::string()});
+            for (size_t i = 0; i < _ts_schema_len; i++) {
+                const _ts_field_t &f = _ts_schema[i];
+                if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE)
+                    continue;
+                std::string p(f.prefixes, std::strcspn(f.prefixes, " "));
+                terms.emplace(z + p + rest, want{&f, term});
+            }
         }
     }
-    std::string out;
-    for (size_t i = 0; i < _ts_schema_len; i++)
-        if (std::find(hit.begin(), hit.end(), &_ts_schema[i]) != hit.end())
-            append(out, _ts_schema[i].info.name, " ");
-    return out;
+
+    // Names of the free-text fields in which doc matches, space separated,
+    // in schema order: one pass over the document's terms.
+    std::string matched(const Xapian::Document &doc) const
+    {
+        std::vector<const want *> found;
+        std::unordered_set<std::string> have;
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            auto w = terms.find(*t);
+            if (w == terms.end())
+                continue;
+            if (w->second.field)
+                found.push_back(&w->second);
+            else
+                have.insert(w->first);
+        }
+        std::string out;
+        for (size_t i = 0; i < _ts_schema_len; i++)
+            for (const want *w : found)
+                if (w->field == &_ts_schema[i] && (w->base.empty() || have.count(w->base))) {
+                    append(out, _ts_schema[i].info.name, " ");
+                    break;
+                }
+        return out;
+    }
+};
+
+// Whether the snippet text named name ("summary", "outcome", ...: see
+// snippet_texts) lies in one of the fields named in matched.
+bool text_matched(const char *name, const std::string &matched)
+{
+    static const struct { const char *text, *fields; } map[] = {
+        { "description", "summary" }, { "outcome", "primary secondary" },
+        { "eligibility", "eligibility inclusion exclusion" },
+    };
+    std::string fields = name;
+    for (const auto &m : map)
+        if (std::strcmp(m.text, name) == 0)
+            fields = m.fields;
+    std::string padded = " " + matched + " ";
+    for (const std::string &f : words_of(fields))
+        if (padded.find(" " + f + " ") != std::string::npos)
+            return true;
+    return false;
 }
 
 // One term of a description as a user would write it: the stemming
@@ -986,6 +1025,22 @@ std::string tidy_description(const std::string &d)
     return out;
 }
 
+// The record stored in doc (its JSON); a record holding only the id when
+// the JSON does not parse.  Throws bad_alloc, and Xapian's errors.
+ts_record_t *doc_record(const Xapian::Document &doc, const std::string &id)
+{
+    std::string data = doc.get_data();
+    ts_record_t *rec = _ts_record_from_json(data.data(), data.size());
+    if (!rec) {
+        rec = ts_record_new();
+        if (!rec || !(rec->nct_id = strdup(id.c_str()))) {
+            ts_record_free(rec);
+            throw std::bad_alloc();
+        }
+    }
+    return rec;
+}
+
 } // namespace
 
 // ---- results -------------------------------------------------------------
@@ -996,8 +1051,12 @@ struct ts_facet {
 };
 
 struct ts_results {
+    // hits[k].record is recs[k]; with TS_Q_NO_DETAILS it stays NULL until
+    // ts_results_hit asks for it, and is then read from docs[k].
     std::vector<ts_hit_t> hits;
     std::vector<ts_record_t *> recs;
+    std::vector<std::string> ids;
+    std::vector<Xapian::Document> docs;
     std::vector<std::string> snippets, snippet_fields, fields;
     uint64_t total = 0;
     std::string parsed, dropped, suggestion, explain;
@@ -1014,6 +1073,8 @@ struct ts_results {
             ts_record_free(r);
         recs.clear();
         hits.clear();
+        ids.clear();
+        docs.clear();
         snippets.clear();
         snippet_fields.clear();
         fields.clear();
@@ -1260,8 +1321,7 @@ void Searcher::run_query(ts_results &res)
                       parse(rest, Xapian::Query::OP_OR, plain));
         if (!res.hits.empty()) {
             // The words the best hit lacks.
-            const char *nct = res.hits[0].record->nct_id;
-            Xapian::Query qid(std::string("Q") + (nct ? nct : ""));
+            Xapian::Query qid("Q" + res.ids[0]);
             for (const auto &w : words) {
                 Xapian::Query wq = parse(w, Xapian::Query::OP_AND, qp);
                 if (!matches_any(Xapian::Query(Xapian::Query::OP_FILTER, wq, qid)))
@@ -1361,7 +1421,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
 
     Xapian::Enquire snip_enq(db);
     snip_enq.set_query(snip_q);
-    Xapian::MSet snip_set = snip_enq.get_mset(0, 0);
+    Xapian::MSet snip_set = opts.flags & TS_Q_NO_DETAILS ? Xapian::MSet() : snip_enq.get_mset(0, 0);
     Xapian::Stem stem("english");
     size_t len = opts.snippet_chars ? opts.snippet_chars : 200;
 
@@ -1389,32 +1449,29 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
             its.push_back(it);
     }
     size_t rank = opts.offset;
+    bool details = !(opts.flags & TS_Q_NO_DETAILS);
+    std::unique_ptr<field_terms> fterms(details ? new field_terms(q) : nullptr);
     for (const auto &it : its) {
         Xapian::Document doc = it.get_document();
-        std::string data = doc.get_data();
-        ts_record_t *rec = _ts_record_from_json(data.data(), data.size());
-        if (!rec) {
-            rec = ts_record_new();
-            if (!rec)
-                throw std::bad_alloc();
-            Xapian::TermIterator t = doc.termlist_begin();
-            t.skip_to("Q");
-            if (t != doc.termlist_end() && (*t)[0] == 'Q')
-                rec->nct_id = strdup((*t).c_str() + 1);
-        }
+        res.ids.push_back(doc.get_value(TS_SLOT_ID));
+        // Without details the record is read only if asked for: an id
+        // costs a value, a record the decompression and parse of its JSON.
+        ts_record_t *rec = details ? doc_record(doc, res.ids.back()) : NULL;
         res.recs.push_back(rec);
+        res.docs.push_back(details ? Xapian::Document() : doc);
 
-        // The snippet: the field showing the most query words.
+        // The snippet: the field showing the most query words, among the
+        // fields that match (the others cannot show any).
+        std::string fields = details ? fterms->matched(doc) : std::string();
         std::string best, best_field;
         size_t best_n = 0;
-        bool details = !(opts.flags & TS_Q_NO_DETAILS);
         for (const auto &ft : details ? snippet_texts(rec)
                                       : std::vector<std::pair<const char *, std::string>>()) {
-            if (ft.second.empty())
+            if (ft.second.empty() || !text_matched(ft.first, fields))
                 continue;
             std::string s = snip_set.snippet(
                 ft.second, len, stem,
-                Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
+                Xapian::MSet::SNIPPET_EXHAUSTIVE |
                     Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
                 "\x01", "\x02", "...");
             size_t n = count_highlights(s);
@@ -1435,7 +1492,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         }
         res.snippets.push_back(best);
         res.snippet_fields.push_back(best_field);
-        res.fields.push_back(details ? matched_fields(db, enq, it) : std::string());
+        res.fields.push_back(fields);
         ts_hit_t h;
         h.rank = ++rank;
         h.score = scores.empty() ? it.get_weight() : scores[res.hits.size()];
@@ -2141,7 +2198,41 @@ uint64_t ts_results_total(const ts_results_t *res)
 
 const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i)
 {
-    return res && i < res->hits.size() ? &res->hits[i] : NULL;
+    if (!res || i >= res->hits.size())
+        return NULL;
+    ts_results *r = const_cast<ts_results *>(res);
+    if (!r->recs[i]) { // TS_Q_NO_DETAILS: read the record now
+        ts_record_t *rec = NULL;
+        try {
+            rec = doc_record(r->docs[i], r->ids[i]);
+        } catch (...) {
+            // the index changed since the search: the id is all there is
+            rec = ts_record_new();
+            if (rec)
+                rec->nct_id = strdup(r->ids[i].c_str());
+        }
+        if (!rec)
+            return NULL;
+        r->recs[i] = rec;
+        r->hits[i].record = rec;
+        r->docs[i] = Xapian::Document();
+    }
+    return &res->hits[i];
+}
+
+const char *ts_results_id(const ts_results_t *res, size_t i)
+{
+    return res && i < res->ids.size() ? res->ids[i].c_str() : NULL;
+}
+
+size_t ts_results_rank(const ts_results_t *res, size_t i)
+{
+    return res && i < res->hits.size() ? res->hits[i].rank : 0;
+}
+
+double ts_results_score(const ts_results_t *res, size_t i)
+{
+    return res && i < res->hits.size() ? res->hits[i].score : 0.0;
 }
 
 const char *ts_results_parsed(const ts_results_t *res)

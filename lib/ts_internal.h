@@ -121,6 +121,11 @@ ts_status_t _ts_reject(const ts_scan_cbs_t *cbs, const char *source,
  * malformed input or out of memory. */
 ts_record_t *_ts_record_from_json(const char *json, size_t len);
 
+/* json (ts_record_to_json without source) with the record's format and
+ * source added, as ts_record_to_json with source writes it.  Caller frees;
+ * NULL without memory. */
+char *_ts_record_json_add_source(const char *json, const ts_record_t *rec);
+
 /* ---- readers: read_xml.c, read_json.c, read_text.c ------------------ */
 
 /* Each reads every record in buf[0..len) and hands it on with _ts_emit;
@@ -170,6 +175,7 @@ enum {
     TS_SLOT_F_COUNTRY,
     TS_SLOT_F_SPONSOR,
     TS_SLOT_F_TYPE,
+    TS_SLOT_ID,                 /* the NCT id (schema 3) */
     TS_SLOT_COUNT
 };
 

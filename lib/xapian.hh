@@ -23,7 +23,6 @@ struct ts_db {
     std::string path;             // first path given
     std::unordered_set<std::string> seen; // ids put since open (for prune)
     Xapian::TermGenerator tg;     // writer's term generator
-    Xapian::Stem stem{"english"};
     // Writer: the index held no document when opened, so an id that no
     // put on this handle has named is known to be absent (ts_db_put adds
     // it without looking it up).
@@ -61,10 +60,11 @@ std::string _ts_date_value(const char *iso);
 
 // What ts_db_put would do with rec against db, without writing: TS_PUT_NEW
 // (no version stored), TS_PUT_UNCHANGED, TS_PUT_OLDER or TS_PUT_UPDATED.
-// *hash gets the record's content hash.  rec must have an id.  Throws
+// *hash gets the record's content hash, and *json (unless NULL) the JSON
+// hashed: the record without its source.  rec must have an id.  Throws
 // Xapian errors (call inside ts_guard).
 ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec,
-                              std::string *hash);
+                              std::string *hash, std::string *json = nullptr);
 
 // Bytes on disk of the index at path: the files of a directory, and for a
 // sharded index its stub and local shards (shard.cc).

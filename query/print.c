@@ -417,10 +417,9 @@ static void ids_search(printer_t *p, const print_search_t *s)
 {
     size_t n = ts_results_count(s->res);
     for (size_t i = 0; i < n; i++) {
-        const ts_hit_t *h = ts_results_hit(s->res, i);
         if (p->opts.batch)
             fprintf(p->opts.out, "%ld\t", s->line);
-        fprintf(p->opts.out, "%s\n", h->record->nct_id ? h->record->nct_id : "");
+        fprintf(p->opts.out, "%s\n", ts_results_id(s->res, i));
     }
 }
 
@@ -435,13 +434,12 @@ static void trec_search(printer_t *p, const print_search_t *s)
 {
     size_t n = ts_results_count(s->res);
     for (size_t i = 0; i < n; i++) {
-        const ts_hit_t *h = ts_results_hit(s->res, i);
         if (p->opts.topic)
             fprintf(p->opts.out, "%s", p->opts.topic);
         else
             fprintf(p->opts.out, "%ld", s->line);
-        fprintf(p->opts.out, " Q0 %s %zu %.4f %s\n",
-                h->record->nct_id ? h->record->nct_id : "-", h->rank, h->score,
+        fprintf(p->opts.out, " Q0 %s %zu %.4f %s\n", ts_results_id(s->res, i),
+                ts_results_rank(s->res, i), ts_results_score(s->res, i),
                 p->opts.run_tag ? p->opts.run_tag : "trialsearch");
     }
 }

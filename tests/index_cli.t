@@ -109,7 +109,7 @@ run "$TS_INDEX" --db "$TMP/none" --stats
 is "$rc" 3 "--stats on a missing index exits 3"
 like "$err" "no index at" "and says so"
 run "$TS_INDEX" --db "$DB" --stats
-like "$out" "schema version: +2" "--stats shows the schema version"
+like "$out" "schema version: +3" "--stats shows the schema version"
 
 # --- a mismatched schema is refused with a re-index message
 xapian-metadata set "$P" ts:schema 999

@@ -274,6 +274,43 @@ static void test_bad_query(void **state)
     ts_db_close(db);
 }
 
+/* Without details a hit's id, rank and score come without its record;
+ * the record is read, whole, when the hit is asked for. */
+static void test_ids_without_details(void **state)
+{
+    ts_db_t *db;
+    ts_results_t *res = NULL;
+    ts_query_opts_t opts;
+    (void)state;
+    assert_int_equal(ts_db_open(path_in_tmp("db11"), TS_DB_WRITE, &db), TS_OK);
+    ts_record_t *a = make_record("NCT01000011", "Intrathecal stem cells in ALS", NULL);
+    ts_record_t *b = make_record("NCT01000012", "Stem cells and ALS", NULL);
+    assert_int_equal(ts_db_put(db, a, NULL), TS_OK);
+    assert_int_equal(ts_db_put(db, b, NULL), TS_OK);
+    ts_record_free(a);
+    ts_record_free(b);
+    ts_query_opts_init(&opts);
+    opts.query = "intrathecal OR stem";
+    opts.flags = TS_Q_NO_DETAILS;
+    assert_int_equal(ts_search(db, &opts, &res), TS_OK);
+    assert_int_equal(ts_results_count(res), 2);
+    assert_string_equal(ts_results_id(res, 0), "NCT01000011");
+    assert_string_equal(ts_results_id(res, 1), "NCT01000012");
+    assert_int_equal(ts_results_rank(res, 1), 2);
+    assert_true(ts_results_score(res, 0) > ts_results_score(res, 1));
+    assert_null(ts_results_id(res, 2));
+    assert_int_equal(ts_results_rank(res, 2), 0);
+    const ts_hit_t *h = ts_results_hit(res, 1);
+    assert_non_null(h);
+    assert_non_null(h->record);
+    assert_string_equal(h->record->nct_id, "NCT01000012");
+    assert_string_equal(h->record->brief_title, "Stem cells and ALS");
+    assert_true(h->score == ts_results_score(res, 1));
+    assert_ptr_equal(ts_results_hit(res, 1), h); /* read once */
+    ts_results_free(res);
+    ts_db_close(db);
+}
+
 /* A reader whose revision the writer has overwritten several times over
  * gets TS_ERR_MODIFIED from calls that do not retry (ts_db_stats), and a
  * fresh answer after ts_db_reopen. */
@@ -387,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_version_mismatch),
         cmocka_unit_test(test_io_error),
         cmocka_unit_test(test_bad_query),
+        cmocka_unit_test(test_ids_without_details),
         cmocka_unit_test(test_modified),
         cmocka_unit_test(test_nomem),
         cmocka_unit_test(test_json_round_trip),

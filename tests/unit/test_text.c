@@ -27,6 +27,26 @@ static void test_normalize(void **state)
     free(out);
 }
 
+/* Every ASCII character but NUL maps to itself lowercased: the fast path
+ * for ASCII text must agree with the general one. */
+static void test_normalize_ascii(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 128; c++) {
+        char in[] = { 'x', (char)c, 'Y', '\0' };
+        char want[] = { 'x', (char)(c >= 'A' && c <= 'Z' ? c + 32 : c), 'y', '\0' };
+        char *out = _ts_normalize(in, 3);
+        assert_non_null(out);
+        assert_memory_equal(out, want, 4);
+        free(out);
+    }
+    check_norm("ALS \xc3\x89TUDE", "als etude"); /* mixed: the general path */
+    char *out = _ts_normalize("a\0B", 3);            /* NUL: the general path too */
+    assert_non_null(out);
+    assert_string_equal(out, "a");
+    free(out);
+}
+
 static void test_normalize_query(void **state)
 {
     (void)state;
@@ -201,6 +221,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_normalize_ascii),
         cmocka_unit_test(test_normalize_query),
         cmocka_unit_test(test_status_type_sex),
         cmocka_unit_test(test_phases),
