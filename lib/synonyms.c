@@ -4,7 +4,9 @@
  * The table maps a folded term to two arrays of folded expansions: the
  * ones that apply whatever the case the term was typed in, and the ones
  * that apply when it was typed in capitals (a superset).  An open-address
- * hash table keyed by the folded term; every string is owned by it.
+ * hash table keyed by the folded term.  Every term of a list has a node,
+ * even one that finds nothing (the right side of "A -> B"), so that each
+ * string is kept once: the expansions point to the keys of other nodes.
  */
 #include "synonyms.h"
 
@@ -14,7 +16,7 @@
 #include <string.h>
 
 typedef struct strvec {
-    char **v;
+    const char **v;     /* keys of other nodes */
     size_t n, cap;
 } strvec_t;
 
@@ -26,7 +28,8 @@ typedef struct node {
 
 struct _ts_syn_table {
     node_t *tab;
-    size_t cap, used;   /* cap: 0 or a power of two */
+    size_t cap, used;   /* cap: 0 or a power of two; used: nodes */
+    size_t finders;     /* nodes with expansions */
     char *errors;       /* "SOURCE:LINE: reason\n"..., NULL when none */
     size_t errors_len;
 };
@@ -42,14 +45,6 @@ _ts_syn_table_t *_ts_syn_new(void)
     return calloc(1, sizeof(_ts_syn_table_t));
 }
 
-/* Free the strings of v and its array (v itself is the caller's). */
-static void strvec_free(strvec_t *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->v[i]);
-    free(v->v);
-}
-
 void _ts_syn_free(_ts_syn_table_t *t)
 {
     if (!t)
@@ -58,8 +53,8 @@ void _ts_syn_free(_ts_syn_table_t *t)
         if (!t->tab[i].key)
             continue;
         free(t->tab[i].key);
-        strvec_free(&t->tab[i].any);
-        strvec_free(&t->tab[i].upper);
+        free(t->tab[i].any.v);
+        free(t->tab[i].upper.v);
     }
     free(t->tab);
     free(t->errors);
@@ -122,46 +117,55 @@ static ts_status_t grow(_ts_syn_table_t *t)
     return TS_OK;
 }
 
-/* Append a copy of s to v unless it is there already. */
+/* Append s (a node's key) to v unless it is there already. */
 static ts_status_t strvec_add(strvec_t *v, const char *s)
 {
     for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->v[i], s) == 0)
+        if (v->v[i] == s)
             return TS_OK;
     if (v->n == v->cap) {
         size_t ncap = v->cap ? v->cap * 2 : 4;
-        char **nv = realloc(v->v, ncap * sizeof *nv);
+        const char **nv = realloc(v->v, ncap * sizeof *nv);
         if (!nv)
             return TS_ERR_NOMEM;
         v->v = nv;
         v->cap = ncap;
     }
-    if (!(v->v[v->n] = strdup(s)))
-        return TS_ERR_NOMEM;
-    v->n++;
+    v->v[v->n++] = s;
     return TS_OK;
+}
+
+/* The node of key, made if need be; NULL when out of memory. */
+static node_t *node_of(_ts_syn_table_t *t, const char *key)
+{
+    if ((t->used + 1) * 2 > t->cap && grow(t) != TS_OK)
+        return NULL;
+    node_t *n = &t->tab[slot(t, key)];
+    if (!n->key) {
+        if (!(n->key = strdup(key)))
+            return NULL;
+        t->used++;
+    }
+    return n;
 }
 
 /* Record that from finds to. */
 static ts_status_t add_edge(_ts_syn_table_t *t, const term_t *from, const term_t *to)
 {
-    ts_status_t st;
-    size_t i;
-
     if (strcmp(from->key, to->key) == 0)
         return TS_OK;
-    if ((t->used + 1) * 2 > t->cap && (st = grow(t)) != TS_OK)
-        return st;
-    i = slot(t, from->key);
-    if (!t->tab[i].key) {
-        if (!(t->tab[i].key = strdup(from->key)))
-            return TS_ERR_NOMEM;
-        t->used++;
-    }
-    if ((st = strvec_add(&t->tab[i].upper, to->key)) != TS_OK)
-        return st;
-    if (!from->caps && (st = strvec_add(&t->tab[i].any, to->key)) != TS_OK)
-        return st;
+    node_t *dest = node_of(t, to->key);
+    if (!dest)
+        return TS_ERR_NOMEM;
+    const char *key = dest->key; /* node_of(from) may move the nodes, not the keys */
+    node_t *src = node_of(t, from->key);
+    if (!src)
+        return TS_ERR_NOMEM;
+    if (!src->upper.n)
+        t->finders++;
+    if (strvec_add(&src->upper, key) != TS_OK ||
+        (!from->caps && strvec_add(&src->any, key) != TS_OK))
+        return TS_ERR_NOMEM;
     return TS_OK;
 }
 
@@ -405,11 +409,11 @@ size_t _ts_syn_lookup(const _ts_syn_table_t *t, const char *key, int typed_upper
         return 0;
     v = typed_upper ? &t->tab[i].upper : &t->tab[i].any;
     if (v->n)
-        *exp = (const char *const *)v->v;
+        *exp = v->v;
     return v->n;
 }
 
 size_t _ts_syn_size(const _ts_syn_table_t *t)
 {
-    return t ? t->used : 0;
+    return t ? t->finders : 0;
 }
