@@ -464,11 +464,13 @@ int main(int argc, char **argv)
         }
     }
 
-    /* The query: the remaining words joined with spaces. */
+    /* The query: the remaining words joined with spaces.  static: still
+     * reachable when a later check (or open_db) exits */
     size_t qlen = 1;
     for (int i = optind; i < argc; i++)
         qlen += strlen(argv[i]) + 1;
-    char *query = calloc(qlen, 1);
+    static char *query;
+    query = calloc(qlen, 1);
     if (!query) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return EXIT_DB;
