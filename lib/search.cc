@@ -960,8 +960,9 @@ struct field_terms {
 };
 
 // Whether the snippet text named name ("summary", "outcome", ...: see
-// snippet_texts) lies in one of the fields named in matched.
-bool text_matched(const char *name, const std::string &matched)
+// snippet_texts) lies in one of the fields named in padded (matched field
+// names with a space before and after each).
+bool text_matched(const char *name, const std::string &padded)
 {
     static const struct { const char *text, *fields; } map[] = {
         { "description", "summary" }, { "outcome", "primary secondary" },
@@ -971,11 +972,44 @@ bool text_matched(const char *name, const std::string &matched)
     for (const auto &m : map)
         if (std::strcmp(m.text, name) == 0)
             fields = m.fields;
-    std::string padded = " " + matched + " ";
     for (const std::string &f : words_of(fields))
         if (padded.find(" " + f + " ") != std::string::npos)
             return true;
     return false;
+}
+
+// The snippet of hit record rec in *best and its field in *field: of the
+// texts in the fields the hit matched (see field_terms), the one whose
+// snippet shows the most query words; else the head of the first text.
+void best_snippet(const Xapian::MSet &snip_set, const Xapian::Stem &stem, const ts_record_t *rec,
+                  const std::string &fields, size_t len, std::string *best, std::string *field)
+{
+    std::string padded = " " + fields + " ";
+    size_t best_n = 0;
+    auto texts = snippet_texts(rec);
+    for (const auto &ft : texts) {
+        if (ft.second.empty() || !text_matched(ft.first, padded))
+            continue;
+        std::string s = snip_set.snippet(
+            ft.second, len, stem,
+            Xapian::MSet::SNIPPET_EXHAUSTIVE | Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
+            "\x01", "\x02", "...");
+        size_t n = count_highlights(s);
+        if (n > best_n) {
+            best_n = n;
+            *best = unescape(s);
+            *field = ft.first;
+        }
+    }
+    if (best_n > 0)
+        return;
+    for (const auto &ft : texts) {
+        if (!ft.second.empty()) {
+            *best = head_of(ft.second, len);
+            *field = ft.first;
+            return;
+        }
+    }
 }
 
 // One term of a description as a user would write it: the stemming
@@ -1051,10 +1085,9 @@ struct ts_facet {
 };
 
 struct ts_results {
-    // hits[k].record is recs[k]; with TS_Q_NO_DETAILS it stays NULL until
-    // ts_results_hit asks for it, and is then read from docs[k].
+    // hits[k].record is owned here; with TS_Q_NO_DETAILS it stays NULL
+    // until ts_results_hit asks for it, and is then read from docs[k].
     std::vector<ts_hit_t> hits;
-    std::vector<ts_record_t *> recs;
     std::vector<std::string> ids;
     std::vector<Xapian::Document> docs;
     std::vector<std::string> snippets, snippet_fields, fields;
@@ -1069,9 +1102,8 @@ struct ts_results {
     // Forget everything (a search starting over).
     void clear()
     {
-        for (ts_record_t *r : recs)
-            ts_record_free(r);
-        recs.clear();
+        for (const ts_hit_t &h : hits)
+            ts_record_free(const_cast<ts_record_t *>(h.record));
         hits.clear();
         ids.clear();
         docs.clear();
@@ -1419,10 +1451,16 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     res.total = mset.get_matches_estimated();
     res.parsed = describe(shown ? *shown : q);
 
-    Xapian::Enquire snip_enq(db);
-    snip_enq.set_query(snip_q);
-    Xapian::MSet snip_set = opts.flags & TS_Q_NO_DETAILS ? Xapian::MSet() : snip_enq.get_mset(0, 0);
-    Xapian::Stem stem("english");
+    // Details: snippets (weighed by snip_q's statistics) and matched fields.
+    bool details = !(opts.flags & TS_Q_NO_DETAILS);
+    Xapian::MSet snip_set;
+    std::unique_ptr<field_terms> fterms;
+    if (details) {
+        Xapian::Enquire snip_enq(db);
+        snip_enq.set_query(snip_q);
+        snip_set = snip_enq.get_mset(0, 0);
+        fterms.reset(new field_terms(q));
+    }
     size_t len = opts.snippet_chars ? opts.snippet_chars : 200;
 
     std::vector<Xapian::MSetIterator> its;
@@ -1449,57 +1487,27 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
             its.push_back(it);
     }
     size_t rank = opts.offset;
-    bool details = !(opts.flags & TS_Q_NO_DETAILS);
-    std::unique_ptr<field_terms> fterms(details ? new field_terms(q) : nullptr);
     for (const auto &it : its) {
         Xapian::Document doc = it.get_document();
         res.ids.push_back(doc.get_value(TS_SLOT_ID));
+        ts_hit_t h;
+        h.rank = ++rank;
+        h.score = scores.empty() ? it.get_weight() : scores[res.hits.size()];
         // Without details the record is read only if asked for: an id
         // costs a value, a record the decompression and parse of its JSON.
-        ts_record_t *rec = details ? doc_record(doc, res.ids.back()) : NULL;
-        res.recs.push_back(rec);
+        h.record = details ? doc_record(doc, res.ids.back()) : NULL;
+        h.snippet = NULL;
+        h.snippet_field = NULL;
+        res.hits.push_back(h);
         res.docs.push_back(details ? Xapian::Document() : doc);
-
-        // The snippet: the field showing the most query words, among the
-        // fields that match (the others cannot show any).
-        std::string fields = details ? fterms->matched(doc) : std::string();
-        std::string best, best_field;
-        size_t best_n = 0;
-        for (const auto &ft : details ? snippet_texts(rec)
-                                      : std::vector<std::pair<const char *, std::string>>()) {
-            if (ft.second.empty() || !text_matched(ft.first, fields))
-                continue;
-            std::string s = snip_set.snippet(
-                ft.second, len, stem,
-                Xapian::MSet::SNIPPET_EXHAUSTIVE |
-                    Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
-                "\x01", "\x02", "...");
-            size_t n = count_highlights(s);
-            if (n > best_n) {
-                best_n = n;
-                best = unescape(s);
-                best_field = ft.first;
-            }
-        }
-        if (best_n == 0 && details) {
-            for (const auto &ft : snippet_texts(rec)) {
-                if (!ft.second.empty()) {
-                    best = head_of(ft.second, len);
-                    best_field = ft.first;
-                    break;
-                }
-            }
+        std::string fields, best, best_field;
+        if (details) {
+            fields = fterms->matched(doc);
+            best_snippet(snip_set, stem, h.record, fields, len, &best, &best_field);
         }
         res.snippets.push_back(best);
         res.snippet_fields.push_back(best_field);
         res.fields.push_back(fields);
-        ts_hit_t h;
-        h.rank = ++rank;
-        h.score = scores.empty() ? it.get_weight() : scores[res.hits.size()];
-        h.record = rec;
-        h.snippet = NULL;
-        h.snippet_field = NULL;
-        res.hits.push_back(h);
     }
     for (size_t k = 0; k < res.hits.size(); k++) {
         res.hits[k].snippet = res.snippets[k].c_str();
@@ -1875,6 +1883,24 @@ struct PlainWords : Xapian::ExpandDecider {
     }
 };
 
+// The terms of es ORed, each scaled by scale times its weight over the
+// best one's (an empty query when es is empty); *labels gets them as
+// "stem, stem, ...".
+Xapian::Query eset_query(const Xapian::ESet &es, double scale, std::string *labels)
+{
+    double max = 0;
+    for (auto e = es.begin(); e != es.end(); ++e)
+        max = std::max(max, e.get_weight());
+    std::vector<Xapian::Query> parts;
+    for (auto e = es.begin(); e != es.end(); ++e) {
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*e),
+                           scale * e.get_weight() / max);
+        append(*labels, (*e).substr(1).c_str(), ", ");
+    }
+    return parts.empty() ? Xapian::Query()
+                         : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
 // Calls f with the rest of each stemmed term of doc under prefix ("ZXC" +
 // "epilepsi" -> "epilepsi"), skipping longer prefixes that start with it.
 void stems_under(const Xapian::Document &doc, const std::string &prefix,
@@ -2034,20 +2060,11 @@ void Searcher::run_patient(ts_results &res)
             rs.add_document(*it);
         if (!rs.empty()) {
             PlainWords decider;
-            Xapian::ESet es = enq.get_eset(FEEDBACK_TERMS, rs, &decider);
-            std::vector<Xapian::Query> fb;
-            double max = 0;
-            for (auto e = es.begin(); e != es.end(); ++e)
-                max = std::max(max, e.get_weight());
             std::string fl;
-            for (auto e = es.begin(); e != es.end(); ++e) {
-                fb.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*e),
-                                FEEDBACK_WEIGHT * e.get_weight() / max);
-                fl += (fl.empty() ? "" : ", ") + (*e).substr(1);
-            }
+            Xapian::Query fb = eset_query(enq.get_eset(FEEDBACK_TERMS, rs, &decider),
+                                          FEEDBACK_WEIGHT, &fl);
             if (!fb.empty()) {
-                q = Xapian::Query(Xapian::Query::OP_OR, q,
-                                  Xapian::Query(Xapian::Query::OP_OR, fb.begin(), fb.end()));
+                q = Xapian::Query(Xapian::Query::OP_OR, q, fb);
                 if (!admits.empty())
                     q = Xapian::Query(Xapian::Query::OP_FILTER, q, admits);
                 explain += "feedback: " + fl + "\n";
@@ -2095,20 +2112,9 @@ void Searcher::run_similar(ts_results &res)
     Xapian::RSet rs;
     rs.add_document(*p);
     PlainWords decider;
-    Xapian::ESet es = enq.get_eset(FEEDBACK_TERMS * 2, rs, &decider);
-    std::vector<Xapian::Query> parts;
-    double max = 0;
-    for (auto e = es.begin(); e != es.end(); ++e)
-        max = std::max(max, e.get_weight());
     std::string fl;
-    for (auto e = es.begin(); e != es.end(); ++e) {
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(*e),
-                           e.get_weight() / max);
-        fl += (fl.empty() ? "" : ", ") + (*e).substr(1);
-    }
+    Xapian::Query q = eset_query(enq.get_eset(FEEDBACK_TERMS * 2, rs, &decider), 1.0, &fl);
     explain += "similar to " + id + ": " + fl + "\n";
-    Xapian::Query q = parts.empty() ? Xapian::Query() :
-        Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
     Xapian::Query snip_q = q;
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(qterm));
     fill(res, with_filters(q), snip_q);
@@ -2201,7 +2207,7 @@ const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i)
     if (!res || i >= res->hits.size())
         return NULL;
     ts_results *r = const_cast<ts_results *>(res);
-    if (!r->recs[i]) { // TS_Q_NO_DETAILS: read the record now
+    if (!r->hits[i].record) { // TS_Q_NO_DETAILS: read the record now
         ts_record_t *rec = NULL;
         try {
             rec = doc_record(r->docs[i], r->ids[i]);
@@ -2213,7 +2219,6 @@ const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i)
         }
         if (!rec)
             return NULL;
-        r->recs[i] = rec;
         r->hits[i].record = rec;
         r->docs[i] = Xapian::Document();
     }

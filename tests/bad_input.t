@@ -14,7 +14,6 @@ GOOD_Z=NCT09900004
 V2_ID=NCT09900002
 
 # docs DB: the number of documents in the index.
-docs() { "$TS_INDEX" --db "$1" --stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])'; }
 # has DB ID: "yes" if a search for the id finds that record.
 has() { "$TS_QUERY" --db "$1" --ids "id:$2" 2>/dev/null | grep -qx "$2" && echo yes || echo no; }
 

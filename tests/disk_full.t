@@ -33,7 +33,6 @@ index() {
         run "$TS_INDEX" "$@"
     fi
 }
-docs() { "$TS_INDEX" --db "$DB" --stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])'; }
 
 # 300 made-up trials of 200 made-up words each: their index takes about
 # 11 MB, more than the file system holds.
@@ -55,7 +54,7 @@ EOF
 # --- the index before: the sample corpus
 index --db "$DB" -q "$TOP/corpus"
 is "$rc" 0 "the sample corpus fits in the small file system"
-before=$(docs)
+before=$(docs "$DB")
 ok $([ "${before:-0}" -gt 0 ]; echo $?) "the index holds $before records"
 als_before=$("$TS_QUERY" --db "$DB" --ids "intrathecal ALS" | sort | tr '\n' ' ')
 like "$als_before" "NCT09900001" "a search finds the sample records"
@@ -70,7 +69,7 @@ unlike "$err" "terminate|what\(\)|Segmentation|Aborted|AddressSanitizer" "no cra
 
 run xapian-check "$DB"
 is "$rc" 0 "xapian-check passes on the index left behind"
-is "$(docs)" "$before" "the index still holds the $before records of its last commit"
+is "$(docs "$DB")" "$before" "the index still holds the $before records of its last commit"
 run "$TS_QUERY" --db "$DB" --ids "intrathecal ALS"
 is "$rc" 0 "searching the full file system's index works"
 is "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" "$als_before" "and finds what it found before"
@@ -80,14 +79,14 @@ is "$out" "" "no record of the failed batch is visible"
 # --- while the disk is still full, another run fails the same way
 index --db "$DB" --batch-size 100000 "$TMP/filler"
 is "$rc" 3 "a second run on the full file system exits 3 too"
-is "$(docs)" "$before" "and the index still holds $before records"
+is "$(docs "$DB")" "$before" "and the index still holds $before records"
 
 # --- with more room, a rerun completes
 if [ $mode = tmpfs ]; then
     mount -o remount,size=64m "$MNT"
     index --db "$DB" -q "$TMP/filler"
     is "$rc" 0 "with more room the rerun succeeds"
-    is "$(docs)" "$((before + 300))" "and the index holds every record once"
+    is "$(docs "$DB")" "$((before + 300))" "and the index holds every record once"
     umount "$MNT"
 fi
 
@@ -99,7 +98,7 @@ is "$rc" 3 "with small batches the indexer also stops with exit 3"
 like "$err" "$FULL" "naming the cause"
 run xapian-check "$DB"
 is "$rc" 0 "xapian-check passes"
-n=$(docs)
+n=$(docs "$DB")
 ok $([ "${n:-0}" -gt "$before" ] && [ "$n" -lt "$((before + 300))" ]; echo $?) \
     "the index opens with the batches committed before the disk filled ($n records)"
 is "$("$TS_QUERY" --db "$DB" --ids "intrathecal ALS" | sort | tr '\n' ' ')" "$als_before" \

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 
 DB=$TMP/db
-docs() { "$TS_INDEX" --db "$1" --stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])'; }
 summary() { # the value of key $2 in the JSON summary $1
     printf '%s' "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"
 }

@@ -9,8 +9,6 @@ need_shared
 # (../shared/data/README.md), plus the five seed pages, four of them
 # trials also in the data and one (003) with no NCT id: 4,080 trials.
 WANT=4080
-field() { printf '%s' "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
-docs() { field "$("$TS_INDEX" --db "$1" --stats --json)" documents; }
 
 DB=$TMP/shared
 run "$TS_INDEX" --db "$DB" --json "$SHARED/data" "$SHARED/seeds"

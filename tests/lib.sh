@@ -86,6 +86,23 @@ run() {
     err=$(cat "$TMP/err")
 }
 
+# field JSON KEY: the value of KEY in the JSON object JSON
+field() { printf '%s' "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
+# docs DB: the number of records in the index DB
+docs() { field "$("$TS_INDEX" --db "$1" --stats --json)" documents; }
+# hits QUERY [trialsearch options...]: the total and the hits with their
+# scores, sorted (trials of equal score may come in either order: document
+# numbers differ between indexes)
+hits() { local q=$1; shift; "$TS_QUERY" "$@" --json --limit 1000 "$q" | python3 -c '
+import json,sys
+hits, total = [], None
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("type") == "hit": hits.append((-round(o["score"], 9), o["id"]))
+    elif o.get("type") == "summary": total = o["total"]
+print("total", total)
+for s, i in sorted(hits): print(i, -s)'; }
+
 # A shared index of ../shared/data and ../shared/seeds, built once per
 # build of the indexer (the e2e tests read it; none writes to it).  Being a
 # fixture, it is built by the plain indexer even under valgrind, where it

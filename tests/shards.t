@@ -8,18 +8,6 @@ need_shared
 
 D=$SHARED/data
 IN="$D/ctgov-api-v2-json $D/ctgov-classic-api-json $SHARED/seeds"
-field() { printf '%s' "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
-docs() { field "$("$TS_INDEX" --db "$1" --stats --json)" documents; }
-# the hits of a query with their scores (ties may come in either order)
-hits() { local q=$1; shift; "$TS_QUERY" "$@" --json --limit 1000 "$q" | python3 -c '
-import json,sys
-hits, total = [], None
-for l in sys.stdin:
-    o = json.loads(l)
-    if o.get("type") == "hit": hits.append((-round(o["score"], 9), o["id"]))
-    elif o.get("type") == "summary": total = o["total"]
-print("total", total)
-for s, i in sorted(hits): print(i, -s)'; }
 QUERIES=(vaccine '"stem cells"' 'condition:diabetes' 'intervention:placebo age:70' 'covid OR influenza')
 
 "$TS_INDEX" --db "$TMP/one" -q --jobs 1 $IN
