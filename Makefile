@@ -67,14 +67,28 @@ $(BUILD)/lib/%.o: lib/%.cc include/trialsearch.h $(wildcard lib/*.h lib/*.hh)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
-# The curated synonym list, built into the library as one C string.
-$(BUILD)/gen/builtin_synonyms.c: share/synonyms.txt
+# The curated synonym list, compiled into the library's table at build
+# time (no process reads it at start-up) by tools/compile_synonyms.c, which
+# uses the library's own reader; a malformed line fails the build.  The
+# tool's objects are its own, built without $(SAN): the sanitizer and
+# fuzzing builds run it too.
+SYNC_OBJ = $(addprefix $(BUILD)/tools/,compile_synonyms.o synonyms.o text.o analyze.o error.o)
+SYNC     = $(BUILD)/tools/compile_synonyms
+
+$(BUILD)/tools/%.o: lib/%.c include/trialsearch.h $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	{ echo '/* Generated from share/synonyms.txt by the Makefile. */'; \
-	  echo 'extern const char _ts_builtin_synonyms[];'; \
-	  echo 'const char _ts_builtin_synonyms[] ='; \
-	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
-	  echo '    "";'; } > $@
+	$(CC) $(filter-out $(SAN),$(ALL_CFLAGS)) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/%.c include/trialsearch.h $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SAN),$(ALL_CFLAGS)) -c -o $@ $<
+
+$(SYNC): $(SYNC_OBJ)
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/gen/builtin_synonyms.c: share/synonyms.txt $(SYNC)
+	@mkdir -p $(dir $@)
+	$(SYNC) share/synonyms.txt $@
 
 $(BUILD)/gen/builtin_synonyms.o: $(BUILD)/gen/builtin_synonyms.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

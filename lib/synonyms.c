@@ -417,3 +417,96 @@ size_t _ts_syn_size(const _ts_syn_table_t *t)
 {
     return t ? t->finders : 0;
 }
+
+/* bsearch comparison: a key against an entry of the built-in list. */
+static int entry_cmp(const void *key, const void *entry)
+{
+    return strcmp(key, ((const _ts_syn_entry_t *)entry)->key);
+}
+
+size_t _ts_syn_lookup_builtin(const char *key, int typed_upper, const char *const **exp)
+{
+    const _ts_syn_entry_t *e;
+
+    *exp = NULL;
+    if (!key || !_ts_builtin_syn_len)
+        return 0;
+    e = bsearch(key, _ts_builtin_syn, _ts_builtin_syn_len, sizeof *e, entry_cmp);
+    if (!e)
+        return 0;
+    *exp = typed_upper ? e->upper : e->any;
+    if (!(typed_upper ? e->n_upper : e->n_any))
+        *exp = NULL;
+    return typed_upper ? e->n_upper : e->n_any;
+}
+
+/* ---- compiling a list into C ----------------------------------------- */
+
+/* qsort comparison of two nodes by key. */
+static int node_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const node_t *const *)a)->key, (*(const node_t *const *)b)->key);
+}
+
+/* s as a C string literal: every byte that is not a plain printable
+ * character as a three-digit octal escape (no trigraph, no ambiguity with
+ * the byte after it). */
+static void put_literal(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\' || *p == '?')
+            fprintf(out, "\\%03o", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+/* The strings of v, one per line, each followed by a comma. */
+static void put_strings(FILE *out, const strvec_t *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        fputs("    ", out);
+        put_literal(out, v->v[i]);
+        fputs(",\n", out);
+    }
+}
+
+ts_status_t _ts_syn_write_c(const _ts_syn_table_t *t, const char *source, FILE *out)
+{
+    size_t n = 0, at = 0;
+    const node_t **finders = calloc(t->finders + 1, sizeof *finders);
+
+    if (!finders)
+        return _ts_error(TS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->tab[i].key && t->tab[i].upper.n)
+            finders[n++] = &t->tab[i];
+    qsort(finders, n, sizeof *finders, node_cmp);
+
+    /* One array of every expansion, then the entries pointing into it;
+     * the NULL and the zero entry at the ends keep both arrays non-empty. */
+    fprintf(out, "/* Generated from %s by tools/compile_synonyms.c. */\n"
+                 "#include \"synonyms.h\"\n\n"
+                 "static const char *const x[] = {\n", source);
+    for (size_t i = 0; i < n; i++) {
+        put_strings(out, &finders[i]->any);
+        put_strings(out, &finders[i]->upper);
+    }
+    fputs("    NULL,\n};\n\nconst _ts_syn_entry_t _ts_builtin_syn[] = {\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const node_t *f = finders[i];
+        fputs("    { ", out);
+        put_literal(out, f->key);
+        fprintf(out, ", x + %zu, %zu, x + %zu, %zu },\n", at, f->any.n, at + f->any.n,
+                f->upper.n);
+        at += f->any.n + f->upper.n;
+    }
+    fprintf(out, "    { NULL, NULL, 0, NULL, 0 },\n};\n\n"
+                 "const size_t _ts_builtin_syn_len = %zu;\n", n);
+    free(finders);
+    if (fflush(out) != 0 || ferror(out))
+        return _ts_error(TS_ERR_IO, "cannot write the compiled list: %s", strerror(errno));
+    return TS_OK;
+}

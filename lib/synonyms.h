@@ -28,6 +28,7 @@
 #define TS_SYNONYMS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ts_internal.h"
 
@@ -40,9 +41,23 @@ extern "C" {
 
 typedef struct _ts_syn_table _ts_syn_table_t;
 
-/* share/synonyms.txt, built into the library by the Makefile (a
- * generated file defines it). */
-extern const char _ts_builtin_synonyms[];
+/* One term of a compiled list and what it finds: any when typed in any
+ * case, upper when typed in capitals (a superset of any, see
+ * _ts_syn_lookup). */
+typedef struct _ts_syn_entry {
+    const char *key;
+    const char *const *any;
+    size_t n_any;
+    const char *const *upper;
+    size_t n_upper;
+} _ts_syn_entry_t;
+
+/* share/synonyms.txt compiled when the library is built (tools/
+ * compile_synonyms.c writes $(BUILD)/gen/builtin_synonyms.c with
+ * _ts_syn_write_c): every term that finds something, sorted by key
+ * (strcmp), so that a process reads no list at start-up. */
+extern const _ts_syn_entry_t _ts_builtin_syn[];
+extern const size_t _ts_builtin_syn_len;
 
 /* A new empty table, or NULL when out of memory.  Free with
  * _ts_syn_free. */
@@ -79,8 +94,16 @@ const char *_ts_syn_errors(const _ts_syn_table_t *t);
 size_t _ts_syn_lookup(const _ts_syn_table_t *t, const char *key, int typed_upper,
                       const char *const **exp);
 
+/* The same as _ts_syn_lookup, in the built-in list. */
+size_t _ts_syn_lookup_builtin(const char *key, int typed_upper, const char *const **exp);
+
 /* Number of distinct terms that have expansions. */
 size_t _ts_syn_size(const _ts_syn_table_t *t);
+
+/* Write t as C source defining _ts_builtin_syn and _ts_builtin_syn_len
+ * (source names the list in a comment).  TS_ERR_NOMEM or TS_ERR_IO on
+ * failure. */
+ts_status_t _ts_syn_write_c(const _ts_syn_table_t *t, const char *source, FILE *out);
 
 /* Fold s[0..len) into a key as described above (malloc'd; "" for
  * punctuation only).  NULL when out of memory. */

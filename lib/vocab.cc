@@ -1,7 +1,7 @@
 // vocab.cc - what a query word or phrase may also be written as.
 //
 // Three sources, in order of trust:
-// - the curated lists: share/synonyms.txt, built into the library, then
+// - the curated lists: share/synonyms.txt, compiled into the library, then
 //   the user's own list ($TRIALSEARCH_SYNONYMS, else
 //   $XDG_CONFIG_HOME/trialsearch/synonyms.txt or
 //   ~/.config/trialsearch/synonyms.txt), read once per process;
@@ -62,18 +62,17 @@ std::string user_list_path()
     return "";
 }
 
-// Load the built-in list and the user's; a bad user list is reported on
-// stderr once and the rest of it still used.
+// Load the user's list (the built-in one is compiled in); a bad user list
+// is reported on stderr once and the rest of it still used.
 void load_curated()
 {
+    std::string path = user_list_path();
+    if (path.empty())
+        return;
     curated_table = _ts_syn_new();
     if (!curated_table)
         return;
-    _ts_syn_load_buffer(curated_table, _ts_builtin_synonyms, strlen(_ts_builtin_synonyms),
-                        "built-in synonyms");
-    std::string path = user_list_path();
-    if (!path.empty())
-        _ts_syn_load_file(curated_table, path.c_str());
+    _ts_syn_load_file(curated_table, path.c_str());
     const char *errors = _ts_syn_errors(curated_table);
     if (errors)
         std::fprintf(stderr, "trialsearch: skipped lines of a synonym list:\n%s", errors);
@@ -104,13 +103,16 @@ std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std:
     std::vector<_ts_expansion> out;
     if (key.empty())
         return out;
+    // The built-in list, then the user's: lines for the same term add up,
+    // in the order of the lists (duplicates go below).
+    const char *const *exp = NULL;
+    size_t n = _ts_syn_lookup_builtin(key.c_str(), typed_upper, &exp);
+    for (size_t i = 0; i < n; i++)
+        out.push_back({exp[i], 1.0, "synonym", _TS_EXP_TEXT});
     std::call_once(curated_once, load_curated);
-    if (curated_table) {
-        const char *const *exp = NULL;
-        size_t n = _ts_syn_lookup(curated_table, key.c_str(), typed_upper, &exp);
-        for (size_t i = 0; i < n; i++)
-            out.push_back({exp[i], 1.0, "synonym", _TS_EXP_TEXT});
-    }
+    n = _ts_syn_lookup(curated_table, key.c_str(), typed_upper, &exp);
+    for (size_t i = 0; i < n; i++)
+        out.push_back({exp[i], 1.0, "synonym", _TS_EXP_TEXT});
     if (typed_upper || !common_word(key))
         add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT);
     add_mined(out, db, "al:" + key, "abbreviation", _TS_EXP_TEXT);

@@ -3,9 +3,10 @@
  *
  * The format as users write it: both-way groups, one-way arrows, terms in
  * capitals that apply only when typed in capitals, comments, folding;
- * malformed lines reported with file and line and skipped.  Then the
- * shipped list: it loads without an error, is built into the library
- * unchanged, and expands what a user would expect. */
+ * malformed lines reported with file and line and skipped; a table
+ * written as C.  Then the shipped list: it loads without an error, the
+ * library's compiled table finds the same, and it expands what a user
+ * would expect. */
 #include "unit.h"
 
 #include "synonyms.h"
@@ -225,6 +226,43 @@ static void test_files(void **state)
     _ts_syn_free(NULL);
 }
 
+/* ---- compiling a list into C ---------------------------------------- */
+
+/* The C source of a list: keys sorted, terms that find nothing left out,
+ * bytes outside printable ASCII written as octal escapes. */
+static void test_write_c(void **state)
+{
+    (void)state;
+    _ts_syn_table_t *t = load("zeta = \xce\xb2 blocker\n"
+                              "ALL -> acute lymphoblastic leukemia\n"
+                              "alpha -> beta\n");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    assert_int_equal(_ts_syn_write_c(t, "test.txt", out), TS_OK);
+    fclose(out);
+
+    assert_non_null(strstr(buf, "Generated from test.txt"));
+    assert_non_null(strstr(buf, "\"\\316\\262 blocker\""));
+    assert_null(strstr(buf, "\xce"));
+    assert_non_null(strstr(buf, "_ts_builtin_syn_len = 4;"));
+    /* entries in key order: all, alpha, zeta, then the UTF-8 key; beta
+     * finds nothing and has no entry */
+    const char *all = strstr(buf, "{ \"all\", x + 0, 0, x + 0, 1 }");
+    const char *alpha = strstr(buf, "{ \"alpha\", x + 1, 1, x + 2, 1 }");
+    const char *zeta = strstr(buf, "{ \"zeta\",");
+    const char *beta = strstr(buf, "{ \"\\316\\262 blocker\",");
+    assert_non_null(all);
+    assert_non_null(alpha);
+    assert_non_null(zeta);
+    assert_non_null(beta);
+    assert_true(all < alpha && alpha < zeta && zeta < beta);
+    assert_null(strstr(buf, "{ \"beta\","));
+    free(buf);
+    _ts_syn_free(t);
+}
+
 /* ---- the shipped list ---------------------------------------------- */
 
 static void test_shipped_list(void **state)
@@ -237,8 +275,27 @@ static void test_shipped_list(void **state)
     if (st != TS_OK)
         fail_msg("%s", _ts_syn_errors(t) ? _ts_syn_errors(t) : ts_last_error());
 
-    /* the library carries the file as it is in the tree */
-    assert_string_equal(_ts_builtin_synonyms, text);
+    /* the library's compiled table finds exactly what the file does:
+     * the same number of terms, each with the same expansions in the same
+     * order, both ways of typing it */
+    assert_int_equal(_ts_builtin_syn_len, _ts_syn_size(t));
+    for (size_t i = 0; i < _ts_builtin_syn_len; i++) {
+        const char *key = _ts_builtin_syn[i].key;
+        if (i > 0)
+            assert_true(strcmp(_ts_builtin_syn[i - 1].key, key) < 0);
+        for (int upper = 0; upper <= 1; upper++) {
+            const char *const *a, *const *b;
+            size_t na = _ts_syn_lookup(t, key, upper, &a);
+            size_t nb = _ts_syn_lookup_builtin(key, upper, &b);
+            assert_int_equal(na, nb);
+            for (size_t k = 0; k < na; k++)
+                assert_string_equal(a[k], b[k]);
+        }
+    }
+    const char *const *none;
+    assert_int_equal(_ts_syn_lookup_builtin("no such term", 1, &none), 0);
+    assert_null(none);
+    assert_int_equal(_ts_syn_lookup_builtin("", 0, &none), 0);
 
     /* between 150 and 600 entries */
     size_t entries = 0;
@@ -293,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_layout_and_folding),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_write_c),
         cmocka_unit_test(test_shipped_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
