@@ -19,6 +19,8 @@
 #include "xapian.hh"
 #include "patient.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -122,23 +124,54 @@ std::vector<std::string> split_commas(const std::string &s)
     return out;
 }
 
-// 1-based column (in characters) of byte offset pos in s.
-size_t column_of(const std::string &s, size_t pos)
+// The query as a message shows it: a control character or a byte that is
+// not UTF-8 becomes '?' (a query cannot drive the terminal), and a query
+// longer than SHOWN_MAX characters is cut to a window around byte offset
+// pos, the cuts marked "...".  *col gets the 1-based column of pos in the
+// text shown.
+const size_t SHOWN_MAX = 100;
+
+std::string shown_query(const std::string &q, size_t pos, size_t *col)
 {
-    size_t col = 1;
-    for (size_t i = 0; i < pos && i < s.size(); i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            col++;
-    return col;
+    std::vector<std::string> chars; // each character as shown
+    size_t at = 0;                  // characters before pos
+    for (size_t i = 0; i < q.size();) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)q.data() + i,
+                                              (utf8proc_ssize_t)(q.size() - i), &c);
+        bool bad = n <= 0 || c < 0x20 || (c >= 0x7f && c < 0xa0);
+        if (n <= 0)
+            n = 1;
+        if (i < pos)
+            at++;
+        chars.push_back(bad ? std::string("?") : q.substr(i, (size_t)n));
+        i += (size_t)n;
+    }
+    size_t from = 0, to = chars.size();
+    if (to > SHOWN_MAX) {
+        from = std::min(at > SHOWN_MAX / 2 ? at - SHOWN_MAX / 2 : 0, to - SHOWN_MAX);
+        to = from + SHOWN_MAX;
+    }
+    std::string out = from > 0 ? "..." : "";
+    *col = at - from + out.size() + 1;
+    for (size_t k = from; k < to; k++)
+        out += chars[k];
+    if (to < chars.size())
+        out += "...";
+    return out;
 }
 
-// "message at column N" followed by the query and a caret under column N.
+// "message at column N" followed by the query and a caret under column N
+// (N counts the characters of the query as typed).
 std::string locate(const std::string &query, const syntax_error &e)
 {
-    size_t col = column_of(query, e.pos);
-    std::string msg = e.what + " at column " + std::to_string(col) + "\n    " +
-                      query + "\n    " + std::string(col - 1, ' ') + "^";
-    return msg;
+    size_t at, col = 1;
+    for (size_t i = 0; i < e.pos && i < query.size(); i++)
+        if (((unsigned char)query[i] & 0xC0) != 0x80)
+            col++;
+    std::string shown = shown_query(query, e.pos, &at);
+    return e.what + " at column " + std::to_string(col) + "\n    " + shown + "\n    " +
+           std::string(at - 1, ' ') + "^";
 }
 
 // ---- filter values ---------------------------------------------------
@@ -1056,6 +1089,19 @@ std::string tidy_description(const std::string &d)
         }
     }
     flush();
+    // A wildcard as typed: "WILDCARD SYNONYM title:als" -> "title:als*".
+    const std::string wild = "WILDCARD ";
+    for (size_t k = out.find(wild); k != std::string::npos; k = out.find(wild, k + 1)) {
+        if (k > 0 && out[k - 1] != ' ' && out[k - 1] != '(')
+            continue;
+        size_t op = k + wild.size(), term = out.find(' ', op);
+        if (term == std::string::npos)
+            continue;
+        size_t end = out.find_first_of(" )", term + 1);
+        if (end == std::string::npos)
+            end = out.size();
+        out = out.substr(0, k) + out.substr(term + 1, end - term - 1) + "*" + out.substr(end);
+    }
     return out;
 }
 

@@ -444,13 +444,16 @@ static void trec_search(printer_t *p, const print_search_t *s)
     }
 }
 
-/* Plain formats report a failed batch line on stderr only. */
+/* Plain formats report a failed batch line on stderr only, by its number:
+ * the message shows the part of the query at fault, made safe for a
+ * terminal; the line itself may be long or hold control characters. */
 static void plain_error(printer_t *p, long line, const char *query, ts_status_t st,
                         const char *message)
 {
     (void)p;
+    (void)query;
     (void)st;
-    fprintf(stderr, "trialsearch: line %ld: %s: %s\n", line, query, message);
+    fprintf(stderr, "trialsearch: line %ld: %s\n", line, message);
 }
 
 printer_t *print_new(print_format_t fmt, const print_opts_t *opts)

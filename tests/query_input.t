@@ -76,6 +76,25 @@ for q in '"' '"intrathecal ALS' 'intrathecal "ALS' '(' '(((ALS' 'ALS)' ')(' '(AL
 done
 bounded "0 1" "a bracket inside a phrase is text" ts '"ALS (motor"'
 
+# ---- what a message shows of a bad query -------------------------------------------
+# Control characters and bytes that are not UTF-8 are shown as '?', so that
+# a query cannot drive the terminal; the caret stays under the culprit.
+bounded "2" "a bad query with an escape sequence and a bad byte: exit 2" \
+    ts "$(printf 'ALS \033[31m \377 (')"
+is "$(printf '%s' "$err" | LC_ALL=C tr -d '\n -~' | wc -c | tr -d ' ')" 0 \
+    "the message holds printable ASCII only"
+is "$(printf '%s\n' "$err" | sed -n 2,3p)" "$(printf '    ALS ?[31m ? (\n                ^')" \
+    "the query shown with '?' for each, the caret under the bracket"
+# A long query is cut to a window around the culprit; in --batch the line
+# is named by its number, not echoed.
+python3 -c 'print("ok query"); print("w " * 300 + "(ALS" + " v" * 300)' >"$TMP/long-bad"
+bounded "2" "--batch, a bad line of 1,200 characters: exit 2" ts --batch --ids <"$TMP/long-bad"
+like "$err" "^trialsearch: line 2: bad query: unclosed '\\(' at column 601" "the message names the line and the column"
+is "$(printf '%s\n' "$err" | awk '{ if (length($0) > m) m = length($0) } END { print (m <= 120) }')" 1 \
+    "no line of the message is longer than 120 characters"
+is "$(printf '%s\n' "$err" | sed -n 2,3p | sed 's/^ *//' | tr -d 'wv ' | tr -s '.')" "$(printf '.(ALS.\n^')" \
+    "the window shows the culprit, cut at both ends, the caret under it"
+
 # ---- deep nesting -------------------------------------------------------------
 python3 -c 'print("(" * 100000 + "sclerosis" + ")" * 100000)' >"$TMP/deep"
 bounded "0 1 2" "100,000 nested brackets: an answer or a refusal" ts --batch --count <"$TMP/deep"
@@ -89,6 +108,8 @@ bounded "0 1 2" "5,000 words joined by NEAR: an answer or a refusal" ts --batch 
 # ---- wildcards ------------------------------------------------------------------
 bounded "0 1" "'*' alone: an answer" ts --count '*'
 bounded "0 1" "'a*': an answer" ts --count 'a*'
+bounded "0 1" "wildcards with --explain: an answer" ts --limit 1 --explain 'title:a* OR intra*'
+like "$out" "^Parsed query: \(title:a\* OR intra\*\)" "the parsed query shows the wildcards as typed"
 all=$(ts --count '')
 bounded "0" "a* OR b* ... OR z*: an answer" ts --json --limit 5 "$(python3 -c 'print(" OR ".join(chr(97 + i) + "*" for i in range(26)))')"
 is "$(grep -c '"type":"hit"' "$TMP/out" | tr -d ' ')" 5 "it shows --limit hits, no more"
