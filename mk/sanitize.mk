@@ -8,7 +8,8 @@
 #   make check-valgrind   build as usual, run the end-to-end tests with every
 #                         trialsearch and trialsearch-index run under valgrind
 #                         memcheck; a memory error or a definite leak in any
-#                         run fails the target
+#                         run fails the target (VALGRIND_JOBS=2: two test
+#                         files at once)
 
 .PHONY: check-asan check-valgrind
 
@@ -48,6 +49,9 @@ VALGRIND        = valgrind --error-exitcode=$(VALGRIND_STATUS) --leak-check=full
 # index_shared.t indexes all of ../shared five times: about an hour under
 # valgrind on two cores.  Run it too with VALGRIND_TESTS='tests/*.t'.
 VALGRIND_TESTS ?= $(filter-out tests/index_shared.t,$(sort $(wildcard tests/*.t)))
+# Test files run at once (prove -j): most of a file's time is one
+# process after another, so two files keep two cores busy.
+VALGRIND_JOBS ?= 1
 
 # tests/lib.sh runs the binaries through valgrind when TS_VALGRIND is set,
 # one log per process in TS_VALGRIND_LOGS.  Every log is read after the
@@ -58,7 +62,7 @@ check-valgrind: deps
 	rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS)
 	@start=$$(date +%s); \
 	TS_VALGRIND="$(VALGRIND)" TS_VALGRIND_LOGS=$(VALGRIND_LOGS) BUILD=$(abspath $(BUILD)) \
-	  prove -v $(VALGRIND_TESTS); \
+	  prove -v -j$(VALGRIND_JOBS) $(VALGRIND_TESTS); \
 	status=$$?; \
 	logs=$$(ls $(VALGRIND_LOGS) | wc -l); \
 	bad=$$(grep -l 'ERROR SUMMARY: [1-9]' $(VALGRIND_LOGS)/*.log 2>/dev/null); \
