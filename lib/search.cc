@@ -127,14 +127,14 @@ std::vector<std::string> split_commas(const std::string &s)
 // The query as a message shows it: a control character or a byte that is
 // not UTF-8 becomes '?' (a query cannot drive the terminal), and a query
 // longer than SHOWN_MAX characters is cut to a window around byte offset
-// pos, the cuts marked "...".  *col gets the 1-based column of pos in the
-// text shown.
+// pos, the cuts marked "...".  Each invalid byte counts as one character.
+// *at gets the number of characters before pos, *col the 1-based column
+// of pos in the text shown.
 const size_t SHOWN_MAX = 100;
 
-std::string shown_query(const std::string &q, size_t pos, size_t *col)
+// Calls f(byte offset, length, shown as '?') for each character of q.
+template <typename F> void each_char(const std::string &q, F f)
 {
-    std::vector<std::string> chars; // each character as shown
-    size_t at = 0;                  // characters before pos
     for (size_t i = 0; i < q.size();) {
         utf8proc_int32_t c;
         utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)q.data() + i,
@@ -142,21 +142,33 @@ std::string shown_query(const std::string &q, size_t pos, size_t *col)
         bool bad = n <= 0 || c < 0x20 || (c >= 0x7f && c < 0xa0);
         if (n <= 0)
             n = 1;
-        if (i < pos)
-            at++;
-        chars.push_back(bad ? std::string("?") : q.substr(i, (size_t)n));
+        f(i, (size_t)n, bad);
         i += (size_t)n;
     }
-    size_t from = 0, to = chars.size();
-    if (to > SHOWN_MAX) {
-        from = std::min(at > SHOWN_MAX / 2 ? at - SHOWN_MAX / 2 : 0, to - SHOWN_MAX);
+}
+
+std::string shown_query(const std::string &q, size_t pos, size_t *at, size_t *col)
+{
+    size_t total = 0;
+    *at = 0;
+    each_char(q, [&](size_t i, size_t, bool) {
+        total++;
+        *at += i < pos;
+    });
+    size_t from = 0, to = total;
+    if (total > SHOWN_MAX) {
+        from = std::min(*at > SHOWN_MAX / 2 ? *at - SHOWN_MAX / 2 : 0, total - SHOWN_MAX);
         to = from + SHOWN_MAX;
     }
     std::string out = from > 0 ? "..." : "";
-    *col = at - from + out.size() + 1;
-    for (size_t k = from; k < to; k++)
-        out += chars[k];
-    if (to < chars.size())
+    *col = *at - from + out.size() + 1;
+    size_t k = 0;
+    each_char(q, [&](size_t i, size_t n, bool bad) {
+        if (k >= from && k < to)
+            out += bad ? std::string("?") : q.substr(i, n);
+        k++;
+    });
+    if (to < total)
         out += "...";
     return out;
 }
@@ -165,13 +177,10 @@ std::string shown_query(const std::string &q, size_t pos, size_t *col)
 // (N counts the characters of the query as typed).
 std::string locate(const std::string &query, const syntax_error &e)
 {
-    size_t at, col = 1;
-    for (size_t i = 0; i < e.pos && i < query.size(); i++)
-        if (((unsigned char)query[i] & 0xC0) != 0x80)
-            col++;
-    std::string shown = shown_query(query, e.pos, &at);
-    return e.what + " at column " + std::to_string(col) + "\n    " + shown + "\n    " +
-           std::string(at - 1, ' ') + "^";
+    size_t at, col;
+    std::string shown = shown_query(query, e.pos, &at, &col);
+    return e.what + " at column " + std::to_string(at + 1) + "\n    " + shown + "\n    " +
+           std::string(col - 1, ' ') + "^";
 }
 
 // ---- filter values ---------------------------------------------------

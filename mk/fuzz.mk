@@ -50,12 +50,14 @@ $(FUZZ_BUILD)/lib/%.o: lib/%.cc include/trialsearch.h $(wildcard lib/*.h lib/*.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c -o $@ $<
 
-# Generated sources are made by the main Makefile's rules, in $(FUZZ_BUILD)
-# (they are generated from files under share/).
-$(FUZZ_BUILD)/gen/%.c: $(wildcard share/*)
+# Generated sources are made by the main Makefile's rules, in $(FUZZ_BUILD),
+# which know what each depends on (share/, the build-time tools and the
+# library's sources): always ask them.
+.PHONY: fuzz-gen-always
+$(FUZZ_BUILD)/gen/%.c: fuzz-gen-always
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) $@
 
-$(FUZZ_BUILD)/gen/%.o: $(FUZZ_BUILD)/gen/%.c
+$(FUZZ_BUILD)/gen/%.o: $(FUZZ_BUILD)/gen/%.c $(wildcard lib/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h include/trialsearch.h lib/ts_internal.h

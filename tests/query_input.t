@@ -92,8 +92,15 @@ bounded "2" "--batch, a bad line of 1,200 characters: exit 2" ts --batch --ids <
 like "$err" "^trialsearch: line 2: bad query: unclosed '\\(' at column 601" "the message names the line and the column"
 is "$(printf '%s\n' "$err" | awk '{ if (length($0) > m) m = length($0) } END { print (m <= 120) }')" 1 \
     "no line of the message is longer than 120 characters"
-is "$(printf '%s\n' "$err" | sed -n 2,3p | sed 's/^ *//' | tr -d 'wv ' | tr -s '.')" "$(printf '.(ALS.\n^')" \
-    "the window shows the culprit, cut at both ends, the caret under it"
+is "$(printf '%s\n' "$err" | sed -n 2p | sed 's/^ *//' | tr -d 'wv ' | tr -s '.')" ".(ALS." \
+    "the window shows the culprit, cut at both ends"
+is "$(printf '%s\n' "$err" | awk 'NR == 2 { p = index($0, "(") } NR == 3 { c = index($0, "^") } END { print p, c }')" \
+    "58 58" "the caret is under the culprit in the window"
+# Stray UTF-8 continuation bytes count as a character each, in the column
+# as in the caret.
+bounded "2" "a bad query after stray continuation bytes: exit 2" ts "$(printf '\x80\x80\x80 (')"
+like "$err" "unclosed '\\(' at column 5" "the column counts each stray byte"
+is "$(printf '%s\n' "$err" | sed -n 2,3p)" "$(printf '    ??? (\n        ^')" "the caret is under that column"
 
 # ---- deep nesting -------------------------------------------------------------
 python3 -c 'print("(" * 100000 + "sclerosis" + ")" * 100000)' >"$TMP/deep"
