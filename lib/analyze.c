@@ -90,14 +90,24 @@ char *_ts_normalize(const char *s, size_t len)
     return out;
 }
 
-/* 1 if the word s[0..len) is a query operator that must keep its case. */
+/* 1 if the word s[0..len) is a query operator that must keep its case:
+ * AND, OR, NOT, XOR, NEAR, ADJ, or NEAR/N and ADJ/N with N digits.  Any
+ * other word is normalized (so bytes that are not UTF-8 never pass). */
 static int is_operator(const char *s, size_t len)
 {
     static const char *const ops[] = { "AND", "OR", "NOT", "XOR", "NEAR", "ADJ" };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         size_t ol = strlen(ops[i]);
-        if (len >= ol && memcmp(s, ops[i], ol) == 0 && (len == ol || s[ol] == '/'))
+        if (len < ol || memcmp(s, ops[i], ol) != 0)
+            continue;
+        if (len == ol)
             return 1;
+        if (s[ol] != '/' || len == ol + 1 || (i != 4 && i != 5))
+            continue;
+        size_t d = ol + 1;
+        while (d < len && s[d] >= '0' && s[d] <= '9')
+            d++;
+        return d == len;
     }
     return 0;
 }

@@ -57,6 +57,14 @@ static void test_normalize_query(void **state)
     q = _ts_normalize_query("and or");   /* lower-case words are words */
     assert_string_equal(q, "and or");
     free(q);
+    /* NEAR/N and ADJ/N keep their case only with digits after the slash;
+     * anything else is a word, normalized, invalid bytes included */
+    q = _ts_normalize_query("a ADJ/12 b NEAR/ c NEAR/Xy OR/3 d NEAR/\xff\xfe e");
+    assert_non_null(q);
+    assert_true(_ts_valid_utf8(q, strlen(q), NULL));
+    assert_non_null(strstr(q, "a ADJ/12 b near/ c near/xy or/3 d near/"));
+    assert_null(strstr(q, "NEAR/\xff"));
+    free(q);
 }
 
 static void test_status_type_sex(void **state)
