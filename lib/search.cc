@@ -173,6 +173,15 @@ std::string shown_query(const std::string &q, size_t pos, size_t *at, size_t *co
     return out;
 }
 
+// s as one line safe for a terminal: control characters (line breaks
+// included) and bytes that are not UTF-8 as '?'.
+std::string printable(const std::string &s)
+{
+    std::string out;
+    each_char(s, [&](size_t i, size_t n, bool bad) { out += bad ? std::string("?") : s.substr(i, n); });
+    return out;
+}
+
 // "message at column N" followed by the query and a caret under column N
 // (N counts the characters of the query as typed).
 std::string locate(const std::string &query, const syntax_error &e)
@@ -2229,11 +2238,13 @@ ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts, ts_results_t **o
                 return _ts_error(TS_ERR_BAD_QUERY, "bad query: %s",
                                  locate(opts->query ? opts->query : "", e).c_str());
             } catch (const Xapian::QueryParserError &e) {
-                return _ts_error(TS_ERR_BAD_QUERY, "bad query: %s", e.get_msg().c_str());
+                return _ts_error(TS_ERR_BAD_QUERY, "bad query: %s",
+                                 printable(e.get_msg()).c_str());
             } catch (const std::invalid_argument &e) {
-                return _ts_error(TS_ERR_INVALID, "%s", e.what());
+                // these name the value given, which may hold anything
+                return _ts_error(TS_ERR_INVALID, "%s", printable(e.what()).c_str());
             } catch (const not_found &e) {
-                return _ts_error(TS_ERR_INVALID, "%s", e.what.c_str());
+                return _ts_error(TS_ERR_INVALID, "%s", printable(e.what).c_str());
             }
         }
         *out = res.release();

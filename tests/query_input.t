@@ -85,6 +85,12 @@ is "$(printf '%s' "$err" | LC_ALL=C tr -d '\n -~' | wc -c | tr -d ' ')" 0 \
     "the message holds printable ASCII only"
 is "$(printf '%s\n' "$err" | sed -n 2,3p)" "$(printf '    ALS ?[31m ? (\n                ^')" \
     "the query shown with '?' for each, the caret under the bracket"
+# Option values named in a message are shown the same way, on one line.
+bounded "2" "--facets with a line break and an escape: exit 2" ts --facets "$(printf 'sta\ntus\033[1m')" ALS
+is "$err" "trialsearch: unknown facet 'sta?tus?[1m' (use status, phase, condition, country, sponsor, type)" \
+    "the message is one line, the value made safe"
+bounded "2" "--similar with a line break: exit 2" ts --similar "$(printf 'NCT0\n1')"
+is "$err" "trialsearch: no trial NCT0?1 in the index" "the message is one line"
 # A long query is cut to a window around the culprit; in --batch the line
 # is named by its number, not echoed.
 python3 -c 'print("ok query"); print("w " * 300 + "(ALS" + " v" * 300)' >"$TMP/long-bad"
