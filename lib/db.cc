@@ -84,8 +84,6 @@ ts_status_t _ts_status_from_exception(const char *doing)
 
 // ---- helpers ---------------------------------------------------------------
 
-// Cut a term that would exceed Xapian's limit: keep 200 bytes (not
-// splitting a UTF-8 sequence) and add a hash of the whole term.
 // English stemming with a memory of the words already stemmed: the term
 // generator stems every word it meets (twice per field: with and without
 // the field's prefix), and most are met again and again.
@@ -107,6 +105,8 @@ class MemoStem : public Xapian::StemImplementation {
     std::string get_description() const override { return english.get_description(); }
 };
 
+// Cut a term that would exceed Xapian's limit: keep 200 bytes (not
+// splitting a UTF-8 sequence) and add a hash of the whole term.
 static std::string fit_term(std::string t)
 {
     if (t.size() <= MAX_TERM)

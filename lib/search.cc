@@ -178,7 +178,9 @@ std::string shown_query(const std::string &q, size_t pos, size_t *at, size_t *co
 std::string printable(const std::string &s)
 {
     std::string out;
-    each_char(s, [&](size_t i, size_t n, bool bad) { out += bad ? std::string("?") : s.substr(i, n); });
+    each_char(s, [&](size_t i, size_t n, bool bad) {
+        out += bad ? std::string("?") : s.substr(i, n);
+    });
     return out;
 }
 
@@ -948,6 +950,25 @@ const _ts_field_t *field_of_prefix(const std::string &p, bool text_only = true)
     return NULL;
 }
 
+// The parts of a term: the stemming marker Z, the field prefix (its
+// capitals) and the word ("ZXCepilepsi": Z, "XC", "epilepsi").
+struct term_parts {
+    bool z;
+    std::string prefix, word;
+};
+
+term_parts split_term(const std::string &t)
+{
+    term_parts p;
+    p.z = t.size() > 1 && t[0] == 'Z';
+    size_t s = p.z ? 1 : 0, n = s;
+    while (n < t.size() && std::isupper((unsigned char)t[n]))
+        n++;
+    p.prefix = t.substr(s, n - s);
+    p.word = t.substr(n);
+    return p;
+}
+
 // The query terms that show in which fields a hit matched: each field
 // term of the query names its field; an unprefixed term names each field
 // holding the same word (term "Zcancer": "ZXCcancer" is condition), when
@@ -963,13 +984,9 @@ struct field_terms {
     {
         for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
             const std::string term = *t;
-            std::string z = term.size() && term[0] == 'Z' ? "Z" : "";
-            std::string rest = term.substr(z.size());
-            size_t n = 0;
-            while (n < rest.size() && std::isupper((unsigned char)rest[n]))
-                n++;
-            if (n > 0) {
-                if (const _ts_field_t *f = field_of_prefix(rest.substr(0, n)))
+            term_parts tp = split_term(term);
+            if (!tp.prefix.empty()) {
+                if (const _ts_field_t *f = field_of_prefix(tp.prefix))
                     terms[term] = want{f, std::string()};
                 continue;
             }
@@ -979,7 +996,7 @@ struct field_terms {
                 if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE)
                     continue;
                 std::string p(f.prefixes, std::strcspn(f.prefixes, " "));
-                terms.emplace(z + p + rest, want{&f, term});
+                terms.emplace((tp.z ? "Z" : "") + p + tp.word, want{&f, term});
             }
         }
     }
@@ -1068,14 +1085,11 @@ void best_snippet(const Xapian::MSet &snip_set, const Xapian::Stem &stem, const 
 // "condition:epilepsi", "XSTrecruiting" -> "status:recruiting").
 std::string readable_term(const std::string &t)
 {
-    std::string rest = t.size() > 1 && t[0] == 'Z' ? t.substr(1) : t;
-    size_t n = 0;
-    while (n < rest.size() && std::isupper((unsigned char)rest[n]))
-        n++;
-    if (n == 0)
-        return rest;
-    const _ts_field_t *f = field_of_prefix(rest.substr(0, n), false);
-    return f ? std::string(f->info.name) + ":" + rest.substr(n) : t;
+    term_parts p = split_term(t);
+    if (p.prefix.empty())
+        return p.word;
+    const _ts_field_t *f = field_of_prefix(p.prefix, false);
+    return f ? std::string(f->info.name) + ":" + p.word : t;
 }
 
 // "Query((Zintrathec@1 AND als@2))" -> "(intrathec AND als)".
@@ -1123,19 +1137,25 @@ std::string tidy_description(const std::string &d)
     return out;
 }
 
-// The record stored in doc (its JSON); a record holding only the id when
-// the JSON does not parse.  Throws bad_alloc, and Xapian's errors.
+// A record holding only the id; NULL without memory.
+ts_record_t *id_record(const std::string &id)
+{
+    ts_record_t *rec = ts_record_new();
+    if (rec && !(rec->nct_id = strdup(id.c_str()))) {
+        ts_record_free(rec);
+        rec = NULL;
+    }
+    return rec;
+}
+
+// The record stored in doc (its JSON); id_record when the JSON does not
+// parse.  Throws bad_alloc, and Xapian's errors.
 ts_record_t *doc_record(const Xapian::Document &doc, const std::string &id)
 {
     std::string data = doc.get_data();
     ts_record_t *rec = _ts_record_from_json(data.data(), data.size());
-    if (!rec) {
-        rec = ts_record_new();
-        if (!rec || !(rec->nct_id = strdup(id.c_str()))) {
-            ts_record_free(rec);
-            throw std::bad_alloc();
-        }
-    }
+    if (!rec && !(rec = id_record(id)))
+        throw std::bad_alloc();
     return rec;
 }
 
@@ -1713,18 +1733,14 @@ std::string Searcher::leaf_word(const Xapian::Query &leaf, std::string *prefix,
     if (t == leaf.get_terms_end())
         return "";
     *term = *t;
-    bool z = term->size() > 1 && (*term)[0] == 'Z';
-    std::string rest = term->substr(z ? 1 : 0);
-    size_t n = 0;
-    while (n < rest.size() && std::isupper((unsigned char)rest[n]))
-        n++;
-    *prefix = rest.substr(0, n);
-    if (n && !field_of_prefix(*prefix))
+    term_parts p = split_term(*term);
+    *prefix = p.prefix;
+    if (!p.prefix.empty() && !field_of_prefix(p.prefix))
         return "";
-    if (!z)
-        return rest.substr(n);
+    if (!p.z)
+        return p.word;
     Xapian::TermIterator u = qp.unstem_begin(*term);
-    return u != qp.unstem_end(*term) ? *u : rest.substr(n);
+    return u != qp.unstem_end(*term) ? *u : p.word;
 }
 
 // q with field weights and expansions: each free-text word gets its
@@ -2279,9 +2295,7 @@ const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i)
             rec = doc_record(r->docs[i], r->ids[i]);
         } catch (...) {
             // the index changed since the search: the id is all there is
-            rec = ts_record_new();
-            if (rec)
-                rec->nct_id = strdup(r->ids[i].c_str());
+            rec = id_record(r->ids[i]);
         }
         if (!rec)
             return NULL;

@@ -45,6 +45,14 @@ static ts_record_t *make_record(const char *id, const char *title, const char *u
     return r;
 }
 
+/* Put a new record id with title into db (the put must succeed). */
+static void put_new(ts_db_t *db, const char *id, const char *title)
+{
+    ts_record_t *r = make_record(id, title, NULL);
+    assert_int_equal(ts_db_put(db, r, NULL), TS_OK);
+    ts_record_free(r);
+}
+
 static void test_status_names(void **state)
 {
     (void)state;
@@ -197,10 +205,8 @@ static void test_corrupt(void **state)
     ts_db_t *db;
     (void)state;
     assert_int_equal(ts_db_open(path_in_tmp("db5"), TS_DB_WRITE, &db), TS_OK);
-    ts_record_t *a = make_record("NCT01000006", "A", NULL);
-    assert_int_equal(ts_db_put(db, a, NULL), TS_OK);
+    put_new(db, "NCT01000006", "A");
     assert_int_equal(ts_db_close(db), TS_OK);
-    ts_record_free(a);
     damage(path_in_tmp("db5"));
     ts_status_t st = ts_db_open(path_in_tmp("db5"), TS_DB_READ, &db);
     if (st == TS_OK) { /* some damage shows only on reading */
@@ -219,10 +225,8 @@ static void test_version_mismatch(void **state)
     char cmd[1024];
     (void)state;
     assert_int_equal(ts_db_open(path_in_tmp("db6"), TS_DB_WRITE, &db), TS_OK);
-    ts_record_t *a = make_record("NCT01000007", "A", NULL);
-    assert_int_equal(ts_db_put(db, a, NULL), TS_OK);
+    put_new(db, "NCT01000007", "A");
     assert_int_equal(ts_db_close(db), TS_OK);
-    ts_record_free(a);
     snprintf(cmd, sizeof cmd, "xapian-metadata set '%s' ts:analyzer other-analyzer", path_in_tmp("db6"));
     if (system(cmd) != 0)
         skip(); /* xapian-tools missing */
@@ -256,10 +260,8 @@ static void test_bad_query(void **state)
     ts_query_opts_t opts;
     (void)state;
     assert_int_equal(ts_db_open(path_in_tmp("db7"), TS_DB_WRITE, &db), TS_OK);
-    ts_record_t *a = make_record("NCT01000008", "Amyotrophic lateral sclerosis", NULL);
-    assert_int_equal(ts_db_put(db, a, NULL), TS_OK);
+    put_new(db, "NCT01000008", "Amyotrophic lateral sclerosis");
     assert_int_equal(ts_db_close(db), TS_OK);
-    ts_record_free(a);
     assert_int_equal(ts_db_open(path_in_tmp("db7"), TS_DB_READ, &db), TS_OK);
     ts_query_opts_init(&opts);
     opts.query = "title:(sclerosis";
@@ -283,12 +285,8 @@ static void test_ids_without_details(void **state)
     ts_query_opts_t opts;
     (void)state;
     assert_int_equal(ts_db_open(path_in_tmp("db11"), TS_DB_WRITE, &db), TS_OK);
-    ts_record_t *a = make_record("NCT01000011", "Intrathecal stem cells in ALS", NULL);
-    ts_record_t *b = make_record("NCT01000012", "Stem cells and ALS", NULL);
-    assert_int_equal(ts_db_put(db, a, NULL), TS_OK);
-    assert_int_equal(ts_db_put(db, b, NULL), TS_OK);
-    ts_record_free(a);
-    ts_record_free(b);
+    put_new(db, "NCT01000011", "Intrathecal stem cells in ALS");
+    put_new(db, "NCT01000012", "Stem cells and ALS");
     ts_query_opts_init(&opts);
     opts.query = "intrathecal OR stem";
     opts.flags = TS_Q_NO_DETAILS;
@@ -324,9 +322,7 @@ static void test_modified(void **state)
     for (int i = 0; i < 300; i++) {
         snprintf(id, sizeof id, "NCT0200%04d", i);
         snprintf(title, sizeof title, "first generation trial %d", i);
-        ts_record_t *rec = make_record(id, title, NULL);
-        assert_int_equal(ts_db_put(w, rec, NULL), TS_OK);
-        ts_record_free(rec);
+        put_new(w, id, title);
     }
     assert_int_equal(ts_db_commit(w), TS_OK);
     assert_int_equal(ts_db_open(path_in_tmp("db8"), TS_DB_READ, &r), TS_OK);
