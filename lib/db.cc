@@ -532,7 +532,10 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
         }
         for (const char *t : texts) {
             std::string norm = normalized(t);
-            tg.index_text(norm, 1, prefix);
+            if (fd.positions)
+                tg.index_text(norm, 1, prefix);
+            else // phrases are found in the unprefixed copy (schema.c)
+                tg.index_text_without_positions(norm, 1, prefix);
             tg.increase_termpos(10);
             if (fd.weight) { // in the default search: weights apply at query time
                 tg.index_text(norm);

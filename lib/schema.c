@@ -15,9 +15,11 @@
 #include <strings.h>
 #include <string.h>
 
-#define TEXT(n, a, p, w, s, h) { { n, a, TS_FIELD_TEXT, h }, p, -1, w, s }
-#define FILTER(n, a, p, s, h)  { { n, a, TS_FIELD_FILTER, h }, p, -1, 0, s }
-#define RANGE(n, a, slot, h)   { { n, a, TS_FIELD_RANGE, h }, "", slot, 0, _TS_SRC_NONE }
+#define TEXT(n, a, p, w, s, h) { { n, a, TS_FIELD_TEXT, h }, p, -1, w, s, 1 }
+/* A long free-text field of the default search: no positions of its own. */
+#define LONG(n, a, p, w, s, h) { { n, a, TS_FIELD_TEXT, h }, p, -1, w, s, 0 }
+#define FILTER(n, a, p, s, h)  { { n, a, TS_FIELD_FILTER, h }, p, -1, 0, s, 0 }
+#define RANGE(n, a, slot, h)   { { n, a, TS_FIELD_RANGE, h }, "", slot, 0, _TS_SRC_NONE, 0 }
 
 const _ts_field_t _ts_schema[] = {
     TEXT("title", "titles", "S", 4, _TS_SRC_TITLE,
@@ -28,29 +30,29 @@ const _ts_field_t _ts_schema[] = {
          "interventions (type, name, other names, description) and arms"),
     TEXT("outcome", "outc", "XOP XOS", 0, _TS_SRC_NONE,
          "primary and secondary outcome measures"),
-    TEXT("primary", "", "XOP", 1, _TS_SRC_PRIMARY,
+    LONG("primary", "", "XOP", 1, _TS_SRC_PRIMARY,
          "primary outcome measures"),
-    TEXT("secondary", "", "XOS", 1, _TS_SRC_SECONDARY,
+    LONG("secondary", "", "XOS", 1, _TS_SRC_SECONDARY,
          "secondary outcome measures"),
     TEXT("keyword", "keywords", "XK", 2, _TS_SRC_KEYWORD,
          "keywords given by the sponsor"),
     TEXT("mesh", "", "XM", 2, _TS_SRC_MESH,
          "MeSH terms of conditions and interventions (with ancestors)"),
-    TEXT("summary", "descr", "XB", 1, _TS_SRC_SUMMARY,
+    LONG("summary", "descr", "XB", 1, _TS_SRC_SUMMARY,
          "brief summary and detailed description"),
-    TEXT("eligibility", "elig", "XEL XIN XEX", 1, _TS_SRC_ELIGIBILITY,
+    LONG("eligibility", "elig", "XEL XIN XEX", 1, _TS_SRC_ELIGIBILITY,
          "eligibility criteria, all of it"),
-    TEXT("inclusion", "", "XIN", 1, _TS_SRC_INCLUSION,
+    LONG("inclusion", "", "XIN", 1, _TS_SRC_INCLUSION,
          "inclusion criteria"),
     TEXT("exclusion", "", "XEX", 0, _TS_SRC_EXCLUSION,
          "exclusion criteria (not in the default search)"),
     TEXT("sponsor", "spons", "XSP", 1, _TS_SRC_SPONSOR,
          "lead sponsor and collaborators"),
-    TEXT("location", "locn", "XL", 1, _TS_SRC_LOCATION,
+    LONG("location", "locn", "XL", 1, _TS_SRC_LOCATION,
          "facilities, cities, states and countries"),
-    TEXT("official", "investigator", "XPI", 1, _TS_SRC_OFFICIAL,
+    LONG("official", "investigator", "XPI", 1, _TS_SRC_OFFICIAL,
          "overall officials and their affiliations"),
-    TEXT("other", "", "XT", 1, _TS_SRC_OTHER,
+    LONG("other", "", "XT", 1, _TS_SRC_OTHER,
          "text under headings that have no field of their own"),
     FILTER("id", "nct", "XID", _TS_SRC_ID,
            "NCT id or secondary id, exactly"),

@@ -969,6 +969,99 @@ term_parts split_term(const std::string &t)
     return p;
 }
 
+// Whether the terms under prefix have word positions: unprefixed and
+// filter terms have, and the fields marked so in the schema.
+bool has_positions(const std::string &prefix)
+{
+    const _ts_field_t *f = prefix.empty() ? NULL : field_of_prefix(prefix);
+    return !f || f->positions;
+}
+
+// A phrase (or NEAR, op) of words in the field of prefix, within window.
+// In a field indexed without positions it is the field's words, filtered
+// by the phrase in the default search, which holds every such field with
+// positions: the weight is that of the field's words, as for a phrase.
+Xapian::Query phrase_query(Xapian::Query::op op, const std::vector<std::string> &words,
+                           const std::string &prefix, Xapian::termcount window)
+{
+    std::vector<Xapian::Query> fielded, plain;
+    for (const auto &w : words) {
+        fielded.emplace_back(prefix + w);
+        plain.emplace_back(w);
+    }
+    if (has_positions(prefix))
+        return Xapian::Query(op, fielded.begin(), fielded.end(), window);
+    return Xapian::Query(Xapian::Query::OP_FILTER,
+                         Xapian::Query(Xapian::Query::OP_AND, fielded.begin(), fielded.end()),
+                         Xapian::Query(op, plain.begin(), plain.end(), window));
+}
+
+// The window of a phrase or NEAR query.  Xapian 1.4 has no getter for it;
+// its description shows it ("(a PHRASE 2 b)").
+Xapian::termcount window_of(const Xapian::Query &q)
+{
+    std::string d = q.get_description();
+    const char *ops[] = {" PHRASE ", " NEAR "};
+    for (const char *op : ops) {
+        size_t k = d.find(op);
+        if (k != std::string::npos)
+            return (Xapian::termcount)std::strtoul(d.c_str() + k + std::strlen(op), NULL, 10);
+    }
+    return 0;
+}
+
+// q with every phrase and NEAR over the terms of a field indexed without
+// positions made matchable (phrase_query).  The parser writes such
+// phrases; the other phrases of a search are built by phrase_query.
+// *changed is set when something was rewritten.
+Xapian::Query positional(const Xapian::Query &q, bool *changed)
+{
+    Xapian::Query::op op = q.get_type();
+    size_t n = q.get_num_subqueries();
+    if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+        std::vector<std::string> words;
+        std::string prefix;
+        for (size_t i = 0; i < n; i++) {
+            Xapian::Query t = q.get_subquery(i);
+            if (t.get_type() != Xapian::Query::LEAF_TERM)
+                return q;
+            term_parts p = split_term(*t.get_terms_begin());
+            if (p.z || (i && p.prefix != prefix))
+                return q;
+            prefix = p.prefix;
+            words.push_back(p.word);
+        }
+        if (n == 0 || has_positions(prefix))
+            return q;
+        *changed = true;
+        return phrase_query(op, words, prefix, window_of(q));
+    }
+    switch (op) {
+    case Xapian::Query::OP_AND: case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_AND_NOT: case Xapian::Query::OP_XOR:
+    case Xapian::Query::OP_AND_MAYBE: case Xapian::Query::OP_FILTER:
+    case Xapian::Query::OP_SYNONYM: case Xapian::Query::OP_MAX:
+        break;
+    default: // leaves, and operators with parameters the parser puts no phrase under
+        return q;
+    }
+    bool any = false;
+    std::vector<Xapian::Query> sub;
+    for (size_t i = 0; i < n; i++)
+        sub.push_back(positional(q.get_subquery(i), &any));
+    if (!any)
+        return q;
+    *changed = true;
+    return Xapian::Query(op, sub.begin(), sub.end());
+}
+
+// q ready to run: see positional.
+Xapian::Query runnable(const Xapian::Query &q)
+{
+    bool changed = false;
+    return positional(q, &changed);
+}
+
 // The query terms that show in which fields a hit matched: each field
 // term of the query names its field; an unprefixed term names each field
 // holding the same word (term "Zcancer": "ZXCcancer" is condition), when
@@ -1302,7 +1395,7 @@ Xapian::Query Searcher::with_filters(const Xapian::Query &q) const
 bool Searcher::matches_any(const Xapian::Query &q) const
 {
     Xapian::Enquire e(db);
-    e.set_query(q);
+    e.set_query(runnable(q));
     e.set_weighting_scheme(Xapian::BoolWeight());
     return e.get_mset(0, 1).size() > 0;
 }
@@ -1486,7 +1579,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
                     const rescore_t &rescore, const Xapian::Query *shown)
 {
     Xapian::Enquire enq(db);
-    enq.set_query(q);
+    enq.set_query(runnable(q));
     enq.set_weighting_scheme(Xapian::BM25Weight());
     Xapian::MultiValueKeyMaker keys;
     Xapian::valueno slot = Xapian::BAD_VALUENO;
@@ -1663,10 +1756,7 @@ Xapian::Query Searcher::text_query(const std::string &text, const std::string &p
     std::vector<std::string> words = words_of(text);
     if (words.size() == 1)
         return word_query(words[0], prefix);
-    std::vector<Xapian::Query> t;
-    for (const auto &w : words)
-        t.emplace_back(prefix + w);
-    return Xapian::Query(Xapian::Query::OP_PHRASE, t.begin(), t.end());
+    return phrase_query(Xapian::Query::OP_PHRASE, words, prefix, (Xapian::termcount)words.size());
 }
 
 // A default-search term with the field weights of the schema: the term
@@ -2133,7 +2223,7 @@ void Searcher::run_patient(ts_results &res)
     if (on(TS_Q_NO_FEEDBACK) && !parts.empty()) {
         // Pseudo-relevance feedback: the words that mark the top trials.
         Xapian::Enquire enq(db);
-        enq.set_query(with_filters(q));
+        enq.set_query(runnable(with_filters(q)));
         Xapian::MSet top = enq.get_mset(0, FEEDBACK_DOCS);
         Xapian::RSet rs;
         for (auto it = top.begin(); it != top.end(); ++it)

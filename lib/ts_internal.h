@@ -202,6 +202,11 @@ typedef enum _ts_src {
  *   default (unprefixed) search.
  * - src: which record data feeds it (_TS_SRC_NONE for a field that only
  *   searches the prefixes of others).
+ * - positions: free text: 1 when the field's own terms keep word
+ *   positions; 0 for the long fields of the default search, whose words
+ *   have positions only in the unprefixed copy: a phrase in such a field
+ *   is matched as the field's words plus the phrase in the default search
+ *   (search.cc, phrase_query).  Positions are half the size of an index.
  * Term prefixes in use: Q unique id; S title; XC condition; XM MeSH; XK
  * keyword; XI intervention and arms; XOP/XOS primary/secondary outcome; XB
  * summary and description; XEL criteria with no marked parts; XIN/XEX
@@ -214,6 +219,7 @@ typedef struct _ts_field {
     int slot;                   /* range fields: value slot, else -1 */
     unsigned weight;
     _ts_src_t src;
+    int positions;
 } _ts_field_t;
 
 extern const _ts_field_t _ts_schema[];

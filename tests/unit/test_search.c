@@ -8,6 +8,7 @@
  * paging, snippets, facets and errors. */
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 #include "unit.h"
+#include "ts_internal.h"
 
 #include <ftw.h>
 #include <unistd.h>
@@ -215,6 +216,56 @@ static void test_fielded(void **state)
            "NCT09900002 NCT09900007 NCT09900009");
 }
 
+/* Phrases and NEAR in fields.  The long fields (summary here) keep no
+ * word positions of their own: their phrases are checked on the default
+ * search's copy of the text, and must still need the words in the field,
+ * next to each other (the hand-made record: summary "A registry of people
+ * with zebrafish syndrome of any age.", title "Zebrafish Syndrome
+ * Natural History Registry"). */
+static void test_field_phrases(void **state)
+{
+    ts_query_opts_t o = opts();
+    expect(state, &o, "summary:\"zebrafish syndrome\"", "NCT09900099");
+    expect(state, &o, "summary:\"registry of people\"", "NCT09900099");
+    expect(state, &o, "summary:\"syndrome zebrafish\"", "");
+    expect(state, &o, "summary:\"registry people\"", "");
+    /* the phrase is in the title, not the summary */
+    expect(state, &o, "title:\"natural history\"", "NCT09900099");
+    expect(state, &o, "summary:\"natural history\"", "");
+    expect(state, &o, "summary:registry NEAR summary:age", "NCT09900099");
+    expect(state, &o, "summary:registry NEAR/3 summary:age", "");
+    /* excluded and ORed phrases */
+    expect(state, &o, "zebrafish -summary:\"syndrome of any\"", "");
+    expect(state, &o, "zebrafish -summary:\"syndrome of all\"", "NCT09900099");
+    expect(state, &o, "summary:\"any age\" OR condition:epilepsy",
+           "NCT09900004 NCT09900005 NCT09900099");
+    /* fields with positions of their own (exclusion criteria are not in
+     * the default search), and one searched over several prefixes */
+    expect(state, &o, "condition:\"infantile spasms\"", "NCT09900005");
+    expect(state, &o, "exclusion:\"recent pneumothorax\"", "NCT09900002");
+    expect(state, &o, "inclusion:\"motor neuron disease\"", "NCT09900002");
+    expect(state, &o, "inclusion:\"recent pneumothorax\"", "");
+    expect(state, &o, "eligibility:\"motor neuron disease\"", "NCT09900002");
+    expect(state, &o, "eligibility:\"recent pneumothorax\"", "NCT09900002");
+}
+
+/* Every free-text field kept without positions is in the default search,
+ * where its phrases are checked. */
+static void test_schema_positions(void **state)
+{
+    (void)state;
+    size_t without = 0;
+    for (size_t i = 0; i < _ts_schema_len; i++) {
+        const _ts_field_t *f = &_ts_schema[i];
+        if (f->info.kind != TS_FIELD_TEXT || f->src == _TS_SRC_NONE || f->positions)
+            continue;
+        without++;
+        if (f->weight == 0)
+            fail_msg("field %s has no positions and is not in the default search", f->info.name);
+    }
+    assert_true(without > 0);
+}
+
 static void test_filters_in_query(void **state)
 {
     ts_query_opts_t o = opts();
@@ -408,6 +459,8 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_ranking_and_snippets),
         cmocka_unit_test(test_fielded),
+        cmocka_unit_test(test_field_phrases),
+        cmocka_unit_test(test_schema_positions),
         cmocka_unit_test(test_filters_in_query),
         cmocka_unit_test(test_filter_options),
         cmocka_unit_test(test_fallback),
