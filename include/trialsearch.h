@@ -229,6 +229,10 @@ typedef struct ts_db ts_db_t;
 
 #define TS_DB_READ   0x0   /* open for searching */
 #define TS_DB_WRITE  0x1   /* open for indexing; creates the index */
+#define TS_DB_SCRATCH 0x2  /* with TS_DB_WRITE: an index thrown away unless
+                              its writer finishes (a shard of a build that is
+                              merged at the end): commits are not forced to
+                              disk, so a crash of the machine can lose them */
 
 /* The index location when none is given: $TRIALSEARCH_DB, else
  * ${XDG_DATA_HOME:-$HOME/.local/share}/trialsearch/index.  Caller frees.

@@ -410,14 +410,15 @@ static int print_stats(const char *path, int json)
     return 0;
 }
 
-/* Open the index for writing, waiting up to wait_s seconds for a lock
- * (wait_s < 0: forever; 0: not at all). */
-static ts_status_t open_writer(const char *path, double wait_s, ts_db_t **db)
+/* Open the index for writing (flags: TS_DB_WRITE, and TS_DB_SCRATCH for
+ * a build shard), waiting up to wait_s seconds for a lock (wait_s < 0:
+ * forever; 0: not at all). */
+static ts_status_t open_writer(const char *path, int flags, double wait_s, ts_db_t **db)
 {
     double until = now() + wait_s;
     int told = 0;
     for (;;) {
-        ts_status_t st = ts_db_open(path, TS_DB_WRITE, db);
+        ts_status_t st = ts_db_open(path, flags, db);
         if (st != TS_ERR_LOCKED || wait_s == 0 || (wait_s > 0 && now() >= until) || stop_signal)
             return st;
         if (!told++)
@@ -567,6 +568,7 @@ typedef struct shard_job {
     ts_format_t fmt;
     char **shards;              /* paths of all shards */
     double wait_s;
+    int open_flags;             /* for ts_db_open */
 } shard_job_t;
 
 /* Worker body: write the shards this worker owns (k % nworkers ==
@@ -585,7 +587,7 @@ static int shard_worker(indexer_t *ix, void *arg)
     unsigned k;
     for (k = 0; k < ix->nshards && st == TS_OK; k++)
         if (k % (unsigned)ix->nworkers == (unsigned)ix->worker) {
-            st = open_writer(job->shards[k], job->wait_s, &ix->shard_db[k]);
+            st = open_writer(job->shards[k], job->open_flags, job->wait_s, &ix->shard_db[k]);
             if (st != TS_OK)
                 fprintf(stderr, "%s: %s: %s\n", prog, job->shards[k], ts_last_error());
         }
@@ -775,13 +777,14 @@ static int make_shared(indexer_t *ix, int nworkers)
 }
 
 /* Write the shards in shards[0..n) with run->jobs workers (at most one
- * per shard).  Returns 0 or the exit status of a failure. */
-static int run_sharded(indexer_t *ix, const run_t *run, char **shards, unsigned n)
+ * per shard), opened with open_flags.  Returns 0 or the exit status of a
+ * failure. */
+static int run_sharded(indexer_t *ix, const run_t *run, char **shards, unsigned n, int open_flags)
 {
     int w = run->jobs < (int)n ? run->jobs : (int)n;
     if (make_shared(ix, w) != 0)
         return EXIT_DB;
-    shard_job_t job = { run->inputs, run->n_inputs, run->fmt, shards, run->wait_s };
+    shard_job_t job = { run->inputs, run->n_inputs, run->fmt, shards, run->wait_s, open_flags };
     ix->nshards = n;
     n_workers = 0;
     for (int i = 0; i < w; i++) {
@@ -815,7 +818,9 @@ static int run_build(indexer_t *ix, const run_t *run)
         snprintf(p, sizeof p, "%s/shard-%d", tmp, i);
         shards[i] = strdup(p);
     }
-    rc = run_sharded(ix, run, shards, (unsigned)run->jobs);
+    /* The shards are merged, synced, at the end, and thrown away if this
+     * run fails: their commits need not reach the disk. */
+    rc = run_sharded(ix, run, shards, (unsigned)run->jobs, TS_DB_WRITE | TS_DB_SCRATCH);
     ts_status_t st = ts_db_close(ix->db); /* the merge takes the lock again */
     ix->db = NULL;
     if (rc == 0 && st == TS_OK)
@@ -907,7 +912,7 @@ static int delete_sharded(indexer_t *ix, char **ids, int n, char **shards, unsig
     ts_status_t st = dbs ? TS_OK : TS_ERR_NOMEM;
     for (int i = 0; i < n && st == TS_OK; i++) {
         unsigned k = ts_shard_of(ids[i], nshards);
-        if (!dbs[k] && (st = open_writer(shards[k], wait_s, &dbs[k])) != TS_OK) {
+        if (!dbs[k] && (st = open_writer(shards[k], TS_DB_WRITE, wait_s, &dbs[k])) != TS_OK) {
             fprintf(stderr, "%s: %s: %s\n", prog, shards[k], ts_last_error());
             break;
         }
@@ -1101,9 +1106,9 @@ int main(int argc, char **argv)
     if (n_stub && del) {
         failed = delete_sharded(&ix, argv + optind, argc - optind, shards, (unsigned)n_stub, wait_s);
     } else if (n_stub) {
-        failed = run_sharded(&ix, &run, shards, (unsigned)n_stub);
+        failed = run_sharded(&ix, &run, shards, (unsigned)n_stub, TS_DB_WRITE);
     } else {
-        st = open_writer(db_path, wait_s, &ix.db);
+        st = open_writer(db_path, TS_DB_WRITE, wait_s, &ix.db);
         if (st != TS_OK) {
             fprintf(stderr, "%s: %s: %s\n", prog, db_path, ts_last_error());
             free(default_path);

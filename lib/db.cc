@@ -237,7 +237,10 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
         db->path = path;
         if (flags & TS_DB_WRITE) {
             make_parents(path);
-            db->wdb = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+            int action = Xapian::DB_CREATE_OR_OPEN;
+            if (flags & TS_DB_SCRATCH) // no fdatasync at each commit
+                action |= Xapian::DB_NO_SYNC;
+            db->wdb = Xapian::WritableDatabase(path, action);
             db->writer = true;
             db->db = db->wdb;
             ts_status_t s = check_meta(db->wdb, path);

@@ -168,6 +168,32 @@ static void test_cancel_keeps_last_commit(void **state)
     ts_record_free(b);
 }
 
+/* A scratch index (TS_DB_SCRATCH, a build shard) commits, cancels and
+ * reopens like any other; only its commits skip the flush to disk. */
+static void test_scratch(void **state)
+{
+    ts_db_t *db;
+    ts_stats_t st;
+    (void)state;
+    assert_int_equal(ts_db_open(path_in_tmp("scratch"), TS_DB_WRITE | TS_DB_SCRATCH, &db), TS_OK);
+    put_new(db, "NCT01000021", "A");
+    put_new(db, "NCT01000022", "B");
+    assert_int_equal(ts_db_commit(db), TS_OK);
+    put_new(db, "NCT01000023", "C");
+    assert_int_equal(ts_db_cancel(db), TS_OK);
+    put_new(db, "NCT01000024", "D");
+    assert_int_equal(ts_db_close(db), TS_OK);
+    assert_int_equal(ts_db_open(path_in_tmp("scratch"), TS_DB_READ, &db), TS_OK);
+    assert_int_equal(ts_db_stats(db, &st), TS_OK);
+    assert_int_equal(st.documents, 3);
+    ts_record_t *r = NULL;
+    assert_int_equal(ts_db_get(db, "NCT01000023", &r), TS_ERR_NOT_FOUND);
+    assert_int_equal(ts_db_get(db, "NCT01000024", &r), TS_OK);
+    assert_string_equal(r->brief_title, "D");
+    ts_record_free(r);
+    assert_int_equal(ts_db_close(db), TS_OK);
+}
+
 static void test_prune(void **state)
 {
     ts_db_t *db;
@@ -415,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_put_get_and_idempotence),
         cmocka_unit_test(test_locked),
         cmocka_unit_test(test_cancel_keeps_last_commit),
+        cmocka_unit_test(test_scratch),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_version_mismatch),
