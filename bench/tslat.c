@@ -1,7 +1,7 @@
 /* tslat.c - in-process query latency of a trialsearch index.
  *
  * Usage: bench-tslat DB QUERIES [--or | --patient] [--details] [--rounds N]
- *                    [--no-warmup]
+ *                    [--no-warmup] [--slowest N]
  *
  * Opens the index once with the public API (include/trialsearch.h) and
  * runs each query with ts_search, top 10: the hits come back as records
@@ -12,12 +12,26 @@
  * Every query runs once to warm up (not with --no-warmup: for long
  * queries on an index already in the page cache), then N rounds (default
  * 3) are timed one by one; prints the latency summary of lat.h (the time to open the
- * index on stderr).
+ * index on stderr).  --slowest N also lists, on stderr, the N queries
+ * with the most CPU time (the least of their rounds), to find what makes
+ * the tail of the distribution.
  */
 #include "trialsearch.h"
 #include "lat.h"
 
 static int patient, details;
+
+/* A query and the least CPU time of its rounds, for --slowest. */
+typedef struct timed {
+    const char *q;
+    double cpu;
+} timed_t;
+
+static int by_cpu_desc(const void *a, const void *b)
+{
+    double x = ((const timed_t *)a)->cpu, y = ((const timed_t *)b)->cpu;
+    return (x < y) - (x > y);
+}
 
 /* Run one query; the number of hits, or -1 on an error (reported). */
 static int run(ts_db_t *db, const char *q)
@@ -44,7 +58,7 @@ static int run(ts_db_t *db, const char *q)
 
 int main(int argc, char **argv)
 {
-    int or_words = 0, rounds = 3, np = 0, warmup = 1;
+    int or_words = 0, rounds = 3, np = 0, warmup = 1, slowest = 0;
     const char *pos[2] = { NULL, NULL };
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--or") == 0)
@@ -57,6 +71,8 @@ int main(int argc, char **argv)
             warmup = 0;
         else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
             rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--slowest") == 0 && i + 1 < argc)
+            slowest = atoi(argv[++i]);
         else if (np < 2)
             pos[np++] = argv[i];
         else
@@ -64,7 +80,7 @@ int main(int argc, char **argv)
     }
     if (np != 2 || rounds < 1 || (or_words && patient)) {
         fprintf(stderr, "usage: bench-tslat DB QUERIES [--or | --patient] [--details] [--rounds N]"
-                " [--no-warmup]\n");
+                " [--no-warmup] [--slowest N]\n");
         return 2;
     }
     lat_queries_t q = lat_read_queries(pos[1]);
@@ -106,6 +122,24 @@ int main(int argc, char **argv)
         }
     double wall = lat_now() - w0;
     fprintf(stderr, "bench-tslat: index opened in %.3f ms\n", open_s * 1e3);
+    if (slowest > 0) {
+        timed_t *tq = malloc(q.n * sizeof *tq);
+        if (!tq) {
+            perror("malloc");
+            return 3;
+        }
+        for (size_t i = 0; i < q.n; i++) {
+            tq[i].q = q.v[i];
+            tq[i].cpu = c[i];
+            for (int r = 1; r < rounds; r++)
+                if (c[r * q.n + i] < tq[i].cpu)
+                    tq[i].cpu = c[r * q.n + i];
+        }
+        qsort(tq, q.n, sizeof *tq, by_cpu_desc);
+        for (size_t i = 0; i < q.n && i < (size_t)slowest; i++)
+            fprintf(stderr, "bench-tslat: %8.3f ms CPU  %s\n", tq[i].cpu * 1e3, tq[i].q);
+        free(tq);
+    }
     lat_report(t, c, nt, wall, q.n, with_hits, errors);
     ts_db_close(db);
     return 0;
