@@ -1338,6 +1338,7 @@ class Searcher {
     bool typed_in_capitals(const std::string &word) const;
     Xapian::Query word_query(const std::string &word, const std::string &prefix) const;
     Xapian::Query text_query(const std::string &text, const std::string &prefix) const;
+    Xapian::Query short_fields_query(const std::string &text) const;
     Xapian::Query boosted(const Xapian::Query &leaf, const std::string &term) const;
     Xapian::Query expansions(const std::string &key, const std::string &prefix, double weight,
                              bool upper, const Xapian::Query &base);
@@ -1759,6 +1760,42 @@ Xapian::Query Searcher::text_query(const std::string &text, const std::string &p
     return phrase_query(Xapian::Query::OP_PHRASE, words, prefix, (Xapian::termcount)words.size());
 }
 
+// The free-text fields weighted above 1 in the default search (titles,
+// conditions, interventions, keywords, MeSH): short fields whose words
+// count extra there.
+std::vector<const _ts_field_t *> boosted_fields()
+{
+    std::vector<const _ts_field_t *> out;
+    for (size_t i = 0; i < _ts_schema_len; i++) {
+        const _ts_field_t &f = _ts_schema[i];
+        if (f.info.kind == TS_FIELD_TEXT && f.src != _TS_SRC_NONE && f.weight > 1)
+            out.push_back(&f);
+    }
+    return out;
+}
+
+std::string first_prefix(const _ts_field_t *f)
+{
+    return std::string(f->prefixes, std::strcspn(f->prefixes, " "));
+}
+
+// An expansion of a default-search word: a single word in the default
+// search, several words as a phrase in the boosted fields, the phrases
+// of all of them weighted as one term (OP_SYNONYM).  A phrase over the
+// whole text of common words ("cardiac failure") reads long position
+// lists for thousands of records, and was most of the time of a query
+// like "heart failure"; an OR of the field phrases, each weighted alone,
+// lets the matcher skip fewer records than the one synonym.
+Xapian::Query Searcher::short_fields_query(const std::string &text) const
+{
+    if (words_of(text).size() == 1)
+        return text_query(text, "");
+    std::vector<Xapian::Query> parts;
+    for (const _ts_field_t *f : boosted_fields())
+        parts.push_back(text_query(text, first_prefix(f)));
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());
+}
+
 // A default-search term with the field weights of the schema: the term
 // ORed with the same term in each field weighted above 1, scaled by
 // (weight - 1) / 3.  Every such field is also in the default search, so
@@ -1770,14 +1807,10 @@ Xapian::Query Searcher::boosted(const Xapian::Query &leaf, const std::string &te
     bool z = term.size() > 1 && term[0] == 'Z';
     std::string rest = term.substr(z ? 1 : 0);
     std::vector<Xapian::Query> parts{leaf};
-    for (size_t i = 0; i < _ts_schema_len; i++) {
-        const _ts_field_t &f = _ts_schema[i];
-        if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE || f.weight <= 1)
-            continue;
-        std::string p(f.prefixes, std::strcspn(f.prefixes, " "));
+    for (const _ts_field_t *f : boosted_fields())
         parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                           Xapian::Query((z ? "Z" : "") + p + rest), (f.weight - 1) / 3.0);
-    }
+                           Xapian::Query((z ? "Z" : "") + first_prefix(f) + rest),
+                           (f->weight - 1) / 3.0);
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
@@ -1798,7 +1831,9 @@ Xapian::Query Searcher::expanded(const std::string &key, const std::vector<_ts_e
 {
     std::vector<Xapian::Query> parts{base};
     for (const auto &e : exps) {
-        Xapian::Query eq = text_query(e.text, e.field == _TS_EXP_MESH ? "XM" : prefix);
+        Xapian::Query eq = e.field == _TS_EXP_MESH ? text_query(e.text, "XM")
+                           : prefix.empty()        ? short_fields_query(e.text)
+                                                   : text_query(e.text, prefix);
         double w = weight * e.weight;
         parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, eq, w);
         char line[64];

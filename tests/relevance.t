@@ -18,6 +18,13 @@ run ts --explain --limit 0 ALS
 like "$out" 'Added: als -> amyotrophic lateral sclerosis \(synonym' "--explain names the expansion and its source"
 run ts --explain --limit 0 "amyotrophic lateral sclerosis"
 like "$out" 'Added: amyotrophic lateral sclerosis -> als ' "the long form, typed as words, also looks for the short form"
+# A phrase an expansion adds is looked for in titles, conditions,
+# interventions, keywords and MeSH terms, not in the whole text: the
+# preeclampsia trial NCT00004399 names cardiac failure in its criteria only.
+run ts --ids --limit 2000 "heart failure"
+unlike "$out" 'NCT00004399' "heart failure: the synonym phrase 'cardiac failure' is not looked for in criteria"
+run ts --ids --limit 2000 '"cardiac failure"'
+like "$out" 'NCT00004399' "typed as a phrase, it is found anywhere in the default search"
 run ts --explain --limit 0 PBSC
 like "$out" 'pbsc -> peripheral blood stem cells \(abbreviation, weight 0\.[0-9]' \
     "an abbreviation defined in the records (not in the curated list) expands, weighted by its share"
