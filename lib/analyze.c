@@ -95,14 +95,16 @@ char *_ts_normalize(const char *s, size_t len)
  * other word is normalized (so bytes that are not UTF-8 never pass). */
 static int is_operator(const char *s, size_t len)
 {
-    static const char *const ops[] = { "AND", "OR", "NOT", "XOR", "NEAR", "ADJ" };
+    static const struct { const char *name; int window; } ops[] = {
+        { "AND", 0 }, { "OR", 0 }, { "NOT", 0 }, { "XOR", 0 }, { "NEAR", 1 }, { "ADJ", 1 },
+    };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        size_t ol = strlen(ops[i]);
-        if (len < ol || memcmp(s, ops[i], ol) != 0)
+        size_t ol = strlen(ops[i].name);
+        if (len < ol || memcmp(s, ops[i].name, ol) != 0)
             continue;
         if (len == ol)
             return 1;
-        if (s[ol] != '/' || len == ol + 1 || (i != 4 && i != 5))
+        if (!ops[i].window || s[ol] != '/' || len == ol + 1)
             continue;
         size_t d = ol + 1;
         while (d < len && s[d] >= '0' && s[d] <= '9')

@@ -950,6 +950,12 @@ const _ts_field_t *field_of_prefix(const std::string &p, bool text_only = true)
     return NULL;
 }
 
+// The prefix a field is indexed under: the first of its prefixes.
+std::string first_prefix(const _ts_field_t *f)
+{
+    return std::string(f->prefixes, std::strcspn(f->prefixes, " "));
+}
+
 // The parts of a term: the stemming marker Z, the field prefix (its
 // capitals) and the word ("ZXCepilepsi": Z, "XC", "epilepsi").
 struct term_parts {
@@ -1088,8 +1094,7 @@ struct field_terms {
                 const _ts_field_t &f = _ts_schema[i];
                 if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE)
                     continue;
-                std::string p(f.prefixes, std::strcspn(f.prefixes, " "));
-                terms.emplace((tp.z ? "Z" : "") + p + tp.word, want{&f, term});
+                terms.emplace((tp.z ? "Z" : "") + first_prefix(&f) + tp.word, want{&f, term});
             }
         }
     }
@@ -1329,6 +1334,7 @@ class Searcher {
     Xapian::Query parse(const std::string &q, Xapian::Query::op op, Xapian::QueryParser &p);
     Xapian::Query with_filters(const Xapian::Query &q) const;
     bool matches_any(const Xapian::Query &q) const;
+    Xapian::Enquire enquire(const Xapian::Query &q) const;
     std::string describe(const Xapian::Query &q) const;
     void fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q,
               const rescore_t &rescore = rescore_t(), const Xapian::Query *shown = NULL);
@@ -1392,11 +1398,19 @@ Xapian::Query Searcher::with_filters(const Xapian::Query &q) const
     return Xapian::Query(Xapian::Query::OP_FILTER, q, filters);
 }
 
-// Whether q matches at least one document.
-bool Searcher::matches_any(const Xapian::Query &q) const
+// An Enquire for q, its field phrases made runnable (positional): every
+// search of the index goes through here.
+Xapian::Enquire Searcher::enquire(const Xapian::Query &q) const
 {
     Xapian::Enquire e(db);
     e.set_query(runnable(q));
+    return e;
+}
+
+// Whether q matches at least one document.
+bool Searcher::matches_any(const Xapian::Query &q) const
+{
+    Xapian::Enquire e = enquire(q);
     e.set_weighting_scheme(Xapian::BoolWeight());
     return e.get_mset(0, 1).size() > 0;
 }
@@ -1579,8 +1593,7 @@ std::string Searcher::describe(const Xapian::Query &q) const
 void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q,
                     const rescore_t &rescore, const Xapian::Query *shown)
 {
-    Xapian::Enquire enq(db);
-    enq.set_query(runnable(q));
+    Xapian::Enquire enq = enquire(q);
     enq.set_weighting_scheme(Xapian::BM25Weight());
     Xapian::MultiValueKeyMaker keys;
     Xapian::valueno slot = Xapian::BAD_VALUENO;
@@ -1762,21 +1775,19 @@ Xapian::Query Searcher::text_query(const std::string &text, const std::string &p
 
 // The free-text fields weighted above 1 in the default search (titles,
 // conditions, interventions, keywords, MeSH): short fields whose words
-// count extra there.
-std::vector<const _ts_field_t *> boosted_fields()
+// count extra there.  Read from the schema once.
+const std::vector<const _ts_field_t *> &boosted_fields()
 {
-    std::vector<const _ts_field_t *> out;
-    for (size_t i = 0; i < _ts_schema_len; i++) {
-        const _ts_field_t &f = _ts_schema[i];
-        if (f.info.kind == TS_FIELD_TEXT && f.src != _TS_SRC_NONE && f.weight > 1)
-            out.push_back(&f);
-    }
-    return out;
-}
-
-std::string first_prefix(const _ts_field_t *f)
-{
-    return std::string(f->prefixes, std::strcspn(f->prefixes, " "));
+    static const std::vector<const _ts_field_t *> fields = [] {
+        std::vector<const _ts_field_t *> out;
+        for (size_t i = 0; i < _ts_schema_len; i++) {
+            const _ts_field_t &f = _ts_schema[i];
+            if (f.info.kind == TS_FIELD_TEXT && f.src != _TS_SRC_NONE && f.weight > 1)
+                out.push_back(&f);
+        }
+        return out;
+    }();
+    return fields;
 }
 
 // An expansion of a default-search word: a single word in the default
@@ -1788,11 +1799,13 @@ std::string first_prefix(const _ts_field_t *f)
 // lets the matcher skip fewer records than the one synonym.
 Xapian::Query Searcher::short_fields_query(const std::string &text) const
 {
-    if (words_of(text).size() == 1)
-        return text_query(text, "");
+    std::vector<std::string> words = words_of(text);
+    if (words.size() == 1)
+        return word_query(words[0], "");
     std::vector<Xapian::Query> parts;
     for (const _ts_field_t *f : boosted_fields())
-        parts.push_back(text_query(text, first_prefix(f)));
+        parts.push_back(phrase_query(Xapian::Query::OP_PHRASE, words, first_prefix(f),
+                                     (Xapian::termcount)words.size()));
     return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());
 }
 
@@ -1804,12 +1817,11 @@ Xapian::Query Searcher::boosted(const Xapian::Query &leaf, const std::string &te
 {
     if (!on(TS_Q_NO_FIELDS))
         return leaf;
-    bool z = term.size() > 1 && term[0] == 'Z';
-    std::string rest = term.substr(z ? 1 : 0);
+    term_parts t = split_term(term);
     std::vector<Xapian::Query> parts{leaf};
     for (const _ts_field_t *f : boosted_fields())
         parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                           Xapian::Query((z ? "Z" : "") + first_prefix(f) + rest),
+                           Xapian::Query((t.z ? "Z" : "") + first_prefix(f) + t.word),
                            (f->weight - 1) / 3.0);
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
@@ -2257,8 +2269,7 @@ void Searcher::run_patient(ts_results &res)
 
     if (on(TS_Q_NO_FEEDBACK) && !parts.empty()) {
         // Pseudo-relevance feedback: the words that mark the top trials.
-        Xapian::Enquire enq(db);
-        enq.set_query(runnable(with_filters(q)));
+        Xapian::Enquire enq = enquire(with_filters(q));
         Xapian::MSet top = enq.get_mset(0, FEEDBACK_DOCS);
         Xapian::RSet rs;
         for (auto it = top.begin(); it != top.end(); ++it)
