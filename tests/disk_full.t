@@ -11,15 +11,9 @@
 # than ENOSPC: the same failed write, from another cause; it says which.
 #
 # A commit that fails on the full disk can leak an object inside Xapian
-# itself (see disk_full.lsan.supp): it is suppressed for this test alone,
-# under LeakSanitizer (make check-asan; the full unwinder lets the
-# suppression see the frame it names) and under valgrind (make
-# check-valgrind).  Any other leak is still reported.
-if [ -n "${TS_VALGRIND:-}" ]; then
-    TS_VALGRIND="$TS_VALGRIND --suppressions=$(cd "$(dirname "$0")" && pwd)/disk_full.valgrind.supp"
-fi
+# itself: disk_full.lsan.supp and disk_full.valgrind.supp suppress it for
+# this test alone (lib.sh passes them on).
 . "$(dirname "$0")/lib.sh"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TOP/tests/disk_full.lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0"
 
 MNT=$TMP/small
 mkdir -p "$MNT"

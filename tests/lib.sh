@@ -19,6 +19,19 @@ trap 'rm -rf "$TMP"' EXIT
 # $TS_QUERY then name small scripts that run the real binaries through
 # valgrind, and $TS_RUN prefixes any other command to do the same (it is
 # empty otherwise: write it unquoted, $TS_RUN prog).
+#
+# A test may carry suppressions of its own, for a leak inside a library
+# that only it provokes: tests/NAME.valgrind.supp is passed to valgrind,
+# and tests/NAME.lsan.supp to LeakSanitizer (make check-asan), with the
+# full unwinder so that frames of a library built without frame pointers
+# can match.  Any other leak is still reported.
+_supp=$TOP/tests/$(basename "$0" .t)
+if [ -f "$_supp.lsan.supp" ]; then
+    export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$_supp.lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0"
+fi
+if [ -n "${TS_VALGRIND:-}" ] && [ -f "$_supp.valgrind.supp" ]; then
+    TS_VALGRIND="$TS_VALGRIND --suppressions=$_supp.valgrind.supp"
+fi
 TS_RUN=
 if [ -n "${TS_VALGRIND:-}" ]; then
     mkdir -p "$TMP/vg" "${TS_VALGRIND_LOGS:=$TMP/vg}"
