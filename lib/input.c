@@ -783,6 +783,99 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
     scan_progress(sc);
 }
 
+/* Read from fd into b[*got..cap) until it is full or the file ends
+ * (*eof set).  Returns 0 or read's errno value. */
+static int fill(int fd, char *b, size_t cap, size_t *got, int *eof)
+{
+    while (*got < cap) {
+        ssize_t r = read(fd, b + *got, cap - *got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0) {
+            *eof = 1;
+            break;
+        }
+        *got += (size_t)r;
+    }
+    return 0;
+}
+
+/* A file larger than this that starts as JSON Lines is read in pieces of
+ * about this size, each of whole lines: a JSON Lines export of the whole
+ * registry takes as much memory as a small one. */
+#define LINES_PIECE ((size_t)8 << 20)
+
+/* Scan a regular file that is no archive, size bytes long: parsed whole,
+ * unless it is larger than LINES_PIECE and is JSON (as asked, or as its
+ * start says) whose first line is a whole value; then piece by piece. */
+static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
+{
+    size_t cap = size < LINES_PIECE ? size + 1 : LINES_PIECE, got = 0;
+    int eof = 0, err = 0, pieces = 0;
+    long line = 1;
+    char *b = malloc(cap);
+
+    if (!b || (err = fill(fd, b, cap, &got, &eof)) != 0)
+        goto fail;
+    ts_format_t fmt = sc->fmt == TS_FORMAT_AUTO ? ts_detect_format(b, got, path) : sc->fmt;
+    pieces = !eof && (fmt == TS_FORMAT_V2JSON || fmt == TS_FORMAT_CLASSIC_JSON) &&
+             _ts_json_lines_start(b, got);
+    while (!pieces && !eof) { /* the rest, to parse it whole */
+        char *nb = got == cap ? realloc(b, cap * 2) : b;
+        if (!nb)
+            goto fail;
+        cap = got == cap ? cap * 2 : cap;
+        b = nb;
+        if ((err = fill(fd, b, cap, &got, &eof)) != 0)
+            goto fail;
+    }
+    if (!pieces) {
+        scan_buffer(sc, b, got, path, path);
+        sc->bytes += got;
+        free(b);
+        return;
+    }
+    /* JSON Lines: the whole lines in the buffer, then what follows them. */
+    while (got > 0 && sc->st == TS_OK) {
+        size_t n = got;
+        if (!eof) {
+            const char *nl = b + got;
+            while (nl > b && nl[-1] != '\n')
+                nl--;
+            n = (size_t)(nl - b);
+        }
+        if (n == 0) { /* a line longer than the buffer */
+            char *nb = realloc(b, cap * 2);
+            if (!nb)
+                goto fail;
+            b = nb;
+            cap *= 2;
+        } else {
+            ts_format_t jf = sc->fmt == TS_FORMAT_AUTO ? TS_FORMAT_AUTO : fmt;
+            ts_status_t st = _ts_read_json_lines(b, n, path, jf, &sc->wrap, line);
+            if (st != TS_OK && sc->st == TS_OK)
+                sc->st = st;
+            for (size_t i = 0; i < n; i++)
+                line += b[i] == '\n';
+            sc->bytes += n;
+            scan_progress(sc);
+            memmove(b, b + n, got - n);
+            got -= n;
+        }
+        if (!eof && (err = fill(fd, b, cap, &got, &eof)) != 0)
+            goto fail;
+    }
+    free(b);
+    return;
+fail:
+    free(b);
+    if (!err)
+        err = ENOMEM;
+    scan_reject(sc, path, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO, "%s", strerror(err));
+}
+
 /* Scan one file: an archive (by its first bytes or its name) is read in
  * place; another regular file is read whole and parsed; a pipe or device
  * is read as a stream.  An empty file and a file that cannot be opened or
@@ -826,18 +919,8 @@ static void scan_file(scan_t *sc, const char *path)
         close(fd);
         scan_archive(sc, &src, path, 0);
     } else {
-        char *buf;
-        size_t len;
-        int err = read_all(fd, (size_t)st.st_size, 0, &buf, &len);
+        scan_regular(sc, fd, path, (size_t)st.st_size);
         close(fd);
-        if (err) {
-            scan_reject(sc, path, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO,
-                        "%s", strerror(err));
-            return;
-        }
-        scan_buffer(sc, buf, len, path, path);
-        free(buf);
-        sc->bytes += len;
     }
     scan_progress(sc);
 }

@@ -743,12 +743,11 @@ static int looks_like_lines(const char *buf, size_t len)
 }
 
 /* Read a stream of JSON values one after the other ("line N" is the line
- * each starts on).  A value that does not parse is rejected and reading
- * resumes on the line after the one it started on. */
-static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len)
+ * each starts on, buf starting on line).  A value that does not parse is
+ * rejected and reading resumes on the line after the one it started on. */
+static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len, long line)
 {
     size_t off = 0;
-    long line = 1;
     char loc[48];
 
     for (;;) {
@@ -827,7 +826,7 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
         json_decref(root);
         /* more values, or more lines: a stream (JSON Lines) */
         if (buf[i] == '{' || buf[i] == '[' || memchr(buf + used, '\n', i - used))
-            return read_stream(&rd, buf, len);
+            return read_stream(&rd, buf, len, 1);
         /* trailing garbage: let the strict parse say where */
         root = json_loadb(buf, len, 0, &err);
         if (root) { /* cannot happen; be safe */
@@ -836,9 +835,35 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
             return st;
         }
     } else if (looks_like_lines(buf, len)) {
-        return read_stream(&rd, buf, len);
+        return read_stream(&rd, buf, len, 1);
     }
     return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
                       "malformed JSON: %s at line %d column %d", err.text,
                       err.line, err.column);
+}
+
+/* See ts_internal.h. */
+int _ts_json_lines_start(const char *buf, size_t len)
+{
+    size_t off = 0;
+
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        off = 3;
+    while (off < len && isspace((unsigned char)buf[off]))
+        off++;
+    const char *nl = memchr(buf + off, '\n', len - off);
+    return off < len && nl && line_parses(buf + off, (size_t)(nl - buf) - off);
+}
+
+/* See ts_internal.h. */
+ts_status_t _ts_read_json_lines(const char *buf, size_t len, const char *source,
+                                ts_format_t fmt, const ts_scan_cbs_t *cbs, long line)
+{
+    jreader_t rd = { source, fmt, cbs };
+
+    if (line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
+    return read_stream(&rd, buf, len, line);
 }

@@ -67,6 +67,26 @@ new_case truncated-json
 head -c 3000 "$C/v2/studies.json" > "$IN/m-truncated.json"
 check_case 'm-truncated\.json' '(JSON|json)' 2
 
+# --- malformed JSON in a JSON Lines file larger than the 8 MB pieces such
+# a file is read in: the line number is the file's, and the lines around
+# it count.  90 lines of about 100 KB (an unknown key pads them), line 85
+# broken.
+new_case big-lines
+python3 - "$C/v2/studies.json" > "$IN/m-big.jsonl" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["studies"][0]
+s["padding"] = "x" * 100000
+for i in range(1, 91):
+    if i == 85:
+        print('{"protocolSection": {"identificationModule": [oops}')
+        continue
+    s["protocolSection"]["identificationModule"]["nctId"] = "NCT0992%04d" % i
+    print(json.dumps(s))
+PY
+check_case 'm-big\.jsonl: line 85' '(JSON|json)' 91
+is "$(has "$DB" NCT09920084),$(has "$DB" NCT09920086),$(has "$DB" NCT09920090)" "yes,yes,yes" \
+    "big-lines: the lines before and after it, and the last, are read"
+
 # --- malformed JSON in the middle of JSON Lines: the lines around it count
 new_case malformed-json
 { v2 NCT09910001; printf '{"protocolSection": {"identificationModule": [oops}\n'; v2 NCT09910003; } > "$IN/m-lines.jsonl"
