@@ -6,6 +6,9 @@
 # (the default, --plain and the default without one component) and prints
 # condensed-list nDCG@10, P@10 and R@100 with ts-eval, beside two
 # references: SQLite FTS5 bm25 on the same records and a random order.
+# Then the short queries of eval/short-queries.tsv (a topic's main
+# condition) in each configuration, a trial judged eligible or excluded
+# counting as relevant.
 #
 # Environment: BUILD (build directory, default build), SHARED (default
 # ../shared), TRIALSEARCH (the query program, default $BUILD/trialsearch),
@@ -135,3 +138,36 @@ awk -F'[:,]' '
         printf "target (nDCG@10 >= 0.75 and >= 20%% above --plain): %s\n",
                (d >= 0.75 && gain >= 20) ? "met" : "not met"
     }' "$OUT/means.jsonl"
+
+# 6. Short queries: one per topic, its main condition, run in one
+# --batch process per configuration.  A
+# trial judged eligible or excluded (grades 2 and 1) is about the
+# condition: both count as relevant (grade 2) here.
+SHORT=eval/short-queries.tsv
+awk '{ if ($4 >= 1) $4 = 2; print }' "$QRELS" > "$OUT/qrels-topical.txt"
+# Eligibility, exclusion and feedback are --patient's alone.
+mkdir -p "$OUT/short"
+sruns=
+for name in $(echo "$CONFIGS" | cut -d: -f1); do
+    case $name in *eligibility | *exclusion | *feedback) continue ;; esac
+    opts=$(echo "$CONFIGS" | awk -F: -v n="$name" '$1 == n { print $2 }')
+    # shellcheck disable=SC2086 # opts is a list of options
+    grep -v '^#' "$SHORT" | cut -f2 |
+        "$TRIALSEARCH" --db "$DB" --batch --format=trec --run-tag "$name" --limit 1000 \
+            $opts > "$OUT/one.tmp" 2> "$OUT/one.err" || {
+        echo "eval: short queries, $name: trialsearch failed:" >&2
+        cat "$OUT/one.err" >&2
+        exit 1
+    }
+    # the line number becomes the topic of that line
+    awk 'NR == FNR { if ($0 !~ /^#/) t[++n] = $1; next } { $1 = t[$1]; print }' \
+        "$SHORT" "$OUT/one.tmp" > "$OUT/short/$name.run"
+    sruns="$sruns $OUT/short/$name.run"
+done
+rm -f "$OUT/one.tmp" "$OUT/one.err"
+echo
+echo "Short queries (eval/short-queries.tsv, a topic's main condition), a"
+echo "trial judged eligible or excluded counting as relevant:"
+echo
+# shellcheck disable=SC2086
+"$TS_EVAL" --docs "$OUT/docs.txt" "$OUT/qrels-topical.txt" $sruns | tee "$OUT/short-table.txt"

@@ -7,8 +7,11 @@
 // - free-text fields: normalized text (analyze.c) through a TermGenerator
 //   (English stemmer, STEM_SOME, positions) under the field's first prefix
 //   with wdf 1, and, for a field with a non-zero schema weight, also
-//   unprefixed with wdf 1 (the words of the default search; the field
-//   weights apply at query time, search.cc); term positions jump by 100
+//   unprefixed with wdf 1 (the words of the default search); the words
+//   of titles and conditions (weight TS_WEIGHT_TWICE) once more under
+//   "XW" (TS_PREFIX_WEIGHTED) with wdf 1 and no positions, the one term a
+//   default-search word adds for the field weights (search.cc); term
+//   positions jump by 100
 //   between fields and 10 between items of a field, so a phrase never
 //   spans two of them;
 // - filters: boolean terms from _ts_filter_term;
@@ -540,10 +543,12 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
             else // phrases are found in the unprefixed copy (schema.c)
                 tg.index_text_without_positions(norm, 1, prefix);
             tg.increase_termpos(10);
-            if (fd.weight) { // in the default search: weights apply at query time
+            if (fd.weight) { // in the default search
                 tg.index_text(norm);
                 tg.increase_termpos(10);
             }
+            if (fd.weight >= TS_WEIGHT_TWICE) // counted twice in the default search
+                tg.index_text_without_positions(norm, 1, TS_PREFIX_WEIGHTED);
         }
         tg.increase_termpos(100);
     }

@@ -6,9 +6,10 @@
  * Term prefixes and value slots are listed in ts_internal.h.
  *
  * A field with a non-zero weight is part of the default (unprefixed)
- * search; the weight is the field's boost there, applied at query time
- * (search.cc): a word in a title or condition counts more than one in a
- * summary.  Exclusion criteria are not in the default search.
+ * search; above 1 it is one of the short fields where a trial says what
+ * it is about, and at 3 (titles, conditions) its words count twice there
+ * (ts_internal.h, TS_WEIGHT_*).  Exclusion criteria are not in the
+ * default search.
  */
 #include "ts_internal.h"
 
@@ -22,11 +23,11 @@
 #define RANGE(n, a, slot, h)   { { n, a, TS_FIELD_RANGE, h }, "", slot, 0, _TS_SRC_NONE, 0 }
 
 const _ts_field_t _ts_schema[] = {
-    TEXT("title", "titles", "S", 4, _TS_SRC_TITLE,
+    TEXT("title", "titles", "S", TS_WEIGHT_TWICE, _TS_SRC_TITLE,
          "brief and official titles, acronym"),
-    TEXT("condition", "cond", "XC", 4, _TS_SRC_CONDITION,
+    TEXT("condition", "cond", "XC", TS_WEIGHT_TWICE, _TS_SRC_CONDITION,
          "conditions or diseases studied"),
-    TEXT("intervention", "intr", "XI", 3, _TS_SRC_INTERVENTION,
+    TEXT("intervention", "intr", "XI", TS_WEIGHT_SHORT, _TS_SRC_INTERVENTION,
          "interventions (type, name, other names, description) and arms"),
     TEXT("outcome", "outc", "XOP XOS", 0, _TS_SRC_NONE,
          "primary and secondary outcome measures"),
@@ -34,9 +35,9 @@ const _ts_field_t _ts_schema[] = {
          "primary outcome measures"),
     LONG("secondary", "", "XOS", 1, _TS_SRC_SECONDARY,
          "secondary outcome measures"),
-    TEXT("keyword", "keywords", "XK", 2, _TS_SRC_KEYWORD,
+    TEXT("keyword", "keywords", "XK", TS_WEIGHT_SHORT, _TS_SRC_KEYWORD,
          "keywords given by the sponsor"),
-    TEXT("mesh", "", "XM", 2, _TS_SRC_MESH,
+    TEXT("mesh", "", "XM", TS_WEIGHT_SHORT, _TS_SRC_MESH,
          "MeSH terms of conditions and interventions (with ancestors)"),
     LONG("summary", "descr", "XB", 1, _TS_SRC_SUMMARY,
          "brief summary and detailed description"),

@@ -206,9 +206,12 @@ typedef enum _ts_src {
  * - prefixes: Xapian term prefixes, space separated (the first is where
  *   the field is indexed; a field with several searches each).
  * - kind: free text, exact filter, or range over slot.
- * - weight: for free text, its boost in the default search (applied at
- *   query time over the field's own prefix); 0 keeps the field out of the
- *   default (unprefixed) search.
+ * - weight: for free text, its place in the default search: 0 out of it
+ *   (exclusion criteria); 1 in it; TS_WEIGHT_SHORT (2) also one of the
+ *   short fields where an added phrase is looked for (search.cc,
+ *   short_fields_query); TS_WEIGHT_TWICE (3) also counted twice: the words
+ *   are indexed once more under TS_PREFIX_WEIGHTED, with which a
+ *   default-search word is ORed at query time.
  * - src: which record data feeds it (_TS_SRC_NONE for a field that only
  *   searches the prefixes of others).
  * - positions: free text: 1 when the field's own terms keep word
@@ -221,7 +224,12 @@ typedef enum _ts_src {
  * summary and description; XEL criteria with no marked parts; XIN/XEX
  * inclusion/exclusion; XSP sponsor; XL location; XPI official; XT other
  * text; XID ids (folded); XST status; XPH phase; XTY study type; XSX sex;
- * XHV healthy volunteers; XCO country (folded). */
+ * XHV healthy volunteers; XCO country (folded); XW titles and conditions
+ * once more (TS_PREFIX_WEIGHTED). */
+#define TS_PREFIX_WEIGHTED "XW"
+#define TS_WEIGHT_SHORT 2
+#define TS_WEIGHT_TWICE 3
+
 typedef struct _ts_field {
     ts_field_info_t info;
     const char *prefixes;

@@ -108,7 +108,7 @@ run "$TS_INDEX" --db "$TMP/none" --stats
 is "$rc" 3 "--stats on a missing index exits 3"
 like "$err" "no index at" "and says so"
 run "$TS_INDEX" --db "$DB" --stats
-like "$out" "schema version: +4" "--stats shows the schema version"
+like "$out" "schema version: +5" "--stats shows the schema version"
 
 # --- word positions: the default search's copy of the text has them, and
 # so do the short fields and the exclusion criteria (not in the default

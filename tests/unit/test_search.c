@@ -5,7 +5,8 @@
  * record made here that has no age limits and no enrollment, then reopens
  * it for reading.  The tests search it: ranking, fielded queries, filters
  * given as options and in the query, the partial-match fallback, sorting,
- * paging, snippets, facets and errors. */
+ * paging, snippets, facets, field weights (an index of its own) and
+ * errors. */
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 #include "unit.h"
 #include "ts_internal.h"
@@ -414,6 +415,65 @@ static void test_facets(void **state)
     ts_results_free(res);
 }
 
+/* A record made here with a title and a summary, for test_field_weights. */
+static ts_record_t *titled(const char *id, const char *title, const char *summary)
+{
+    ts_record_t *r = ts_record_new();
+    assert_non_null(r);
+    r->nct_id = strdup(id);
+    r->brief_title = strdup(title);
+    r->brief_summary = strdup(summary);
+    r->overall_status = strdup("COMPLETED");
+    return r;
+}
+
+/* Field weights: a word once in a title outranks the same word twice in
+ * a summary of a record as long; without them (TS_Q_NO_FIELDS) the order
+ * turns.  Its own index, so the shared one keeps its ten records. */
+static void test_field_weights(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/ts_weights_XXXXXX", path[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/db", dir);
+    ts_db_t *db = NULL;
+    assert_int_equal(ts_db_open(path, TS_DB_WRITE, &db), TS_OK);
+    ts_record_t *recs[] = {
+        titled("NCT09900201", "Quokka Sleep Habits Study",
+               "Adults keep a diary of their sleep, meals and exercise for a month."),
+        titled("NCT09900202", "Daily Sleep Habits Study",
+               "Adults keep a quokka diary of their sleep for a quokka month."),
+        titled("NCT09900203", "Night Shift Sleep Study",
+               "Nurses on night shifts keep a diary of their sleep for a month."),
+    };
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(ts_db_put(db, recs[i], NULL), TS_OK);
+        ts_record_free(recs[i]);
+    }
+    assert_int_equal(ts_db_close(db), TS_OK);
+    assert_int_equal(ts_db_open(path, TS_DB_READ, &db), TS_OK);
+
+    static const struct { int flags; const char *first; } cases[] = {
+        {0, "NCT09900201"},              /* the title counts more */
+        {TS_Q_NO_FIELDS, "NCT09900202"}, /* every field alike: two beat one */
+    };
+    for (size_t i = 0; i < 2; i++) {
+        ts_query_opts_t o = opts();
+        o.query = "quokka";
+        o.flags = cases[i].flags;
+        ts_results_t *res = NULL;
+        assert_int_equal(ts_search(db, &o, &res), TS_OK);
+        assert_int_equal(ts_results_count(res), 2);
+        if (strcmp(ts_results_hit(res, 0)->record->nct_id, cases[i].first) != 0)
+            fail_msg("flags %#x: first %s, want %s", cases[i].flags,
+                     ts_results_hit(res, 0)->record->nct_id, cases[i].first);
+        assert_true(ts_results_hit(res, 0)->score > ts_results_hit(res, 1)->score);
+        ts_results_free(res);
+    }
+    ts_db_close(db);
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_errors(void **state)
 {
     fixture_t *fx = *state;
@@ -466,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_fallback),
         cmocka_unit_test(test_sort_and_paging),
         cmocka_unit_test(test_facets),
+        cmocka_unit_test(test_field_weights),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
