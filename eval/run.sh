@@ -140,17 +140,16 @@ awk -F'[:,]' '
     }' "$OUT/means.jsonl"
 
 # 6. Short queries: one per topic, its main condition, run in one
-# --batch process per configuration.  A
-# trial judged eligible or excluded (grades 2 and 1) is about the
-# condition: both count as relevant (grade 2) here.
+# --batch process per configuration.  A trial judged eligible or
+# excluded (grades 2 and 1) is about the condition: both count as
+# relevant (grade 2) here.  Eligibility, exclusion and feedback are
+# --patient's alone.
 SHORT=eval/short-queries.tsv
 awk '{ if ($4 >= 1) $4 = 2; print }' "$QRELS" > "$OUT/qrels-topical.txt"
-# Eligibility, exclusion and feedback are --patient's alone.
 mkdir -p "$OUT/short"
 sruns=
-for name in $(echo "$CONFIGS" | cut -d: -f1); do
+while IFS=: read -r name opts; do
     case $name in *eligibility | *exclusion | *feedback) continue ;; esac
-    opts=$(echo "$CONFIGS" | awk -F: -v n="$name" '$1 == n { print $2 }')
     # shellcheck disable=SC2086 # opts is a list of options
     grep -v '^#' "$SHORT" | cut -f2 |
         "$TRIALSEARCH" --db "$DB" --batch --format=trec --run-tag "$name" --limit 1000 \
@@ -163,7 +162,9 @@ for name in $(echo "$CONFIGS" | cut -d: -f1); do
     awk 'NR == FNR { if ($0 !~ /^#/) t[++n] = $1; next } { $1 = t[$1]; print }' \
         "$SHORT" "$OUT/one.tmp" > "$OUT/short/$name.run"
     sruns="$sruns $OUT/short/$name.run"
-done
+done <<EOF
+$CONFIGS
+EOF
 rm -f "$OUT/one.tmp" "$OUT/one.err"
 echo
 echo "Short queries (eval/short-queries.tsv, a topic's main condition), a"

@@ -444,53 +444,62 @@ static char *strip_compression(const char *name)
     return s;
 }
 
-/* Read fd to its end into a malloc'd buffer (*buf, *len; *buf is NULL for
- * no data).  hint: expected size (0 if unknown).  Returns 0, or an errno
- * value (EFBIG past MAX_MEMBER when limit is set, ENOMEM, or read's). */
-static int read_all(int fd, size_t hint, int limit, char **buf, size_t *len)
+/* Read from fd into b[*got..cap) until it is full or the file ends
+ * (*eof set).  Returns 0 or read's errno value. */
+static int fill(int fd, char *b, size_t cap, size_t *got, int *eof)
 {
-    size_t cap = hint ? hint + 1 : 65536, got = 0;
-    char *b = malloc(cap);
-
-    *buf = NULL;
-    *len = 0;
-    if (!b)
-        return ENOMEM;
-    for (;;) {
-        ssize_t r;
-        if (got == cap) {
-            char *nb;
-            if (limit && cap > MAX_MEMBER) {
-                free(b);
-                return EFBIG;
-            }
-            nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                return ENOMEM;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        r = read(fd, b + got, cap - got);
+    while (*got < cap) {
+        ssize_t r = read(fd, b + *got, cap - *got);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
-            int e = errno;
-            free(b);
-            return e;
-        }
-        if (r == 0)
+        if (r < 0)
+            return errno;
+        if (r == 0) {
+            *eof = 1;
             break;
-        got += (size_t)r;
+        }
+        *got += (size_t)r;
     }
-    if (limit && got > MAX_MEMBER) {
-        free(b);
-        return EFBIG;
-    }
-    *buf = b;
-    *len = got;
     return 0;
+}
+
+/* Double the malloc'd buffer *b of *cap bytes.  Returns 0 or ENOMEM. */
+static int grow(char **b, size_t *cap)
+{
+    char *nb = realloc(*b, *cap * 2);
+    if (!nb)
+        return ENOMEM;
+    *b = nb;
+    *cap *= 2;
+    return 0;
+}
+
+/* Read fd to its end into *b (malloc'd, *cap bytes, the first *got
+ * already read), growing it as needed.  Returns 0 or an errno value. */
+static int read_rest(int fd, char **b, size_t *cap, size_t *got)
+{
+    int eof = 0, err;
+    while ((err = fill(fd, *b, *cap, got, &eof)) == 0 && !eof)
+        if ((err = grow(b, cap)) != 0)
+            break;
+    return err;
+}
+
+/* Read fd to its end into a malloc'd buffer (*buf, *len; *buf is NULL on
+ * failure).  Returns 0, or an errno value (ENOMEM, or read's). */
+static int read_all(int fd, char **buf, size_t *len)
+{
+    size_t cap = 65536;
+    *len = 0;
+    *buf = malloc(cap);
+    if (!*buf)
+        return ENOMEM;
+    int err = read_rest(fd, buf, &cap, len);
+    if (err) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -763,7 +772,7 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
 {
     char *buf;
     size_t len;
-    int err = read_all(fd, 0, 0, &buf, &len);
+    int err = read_all(fd, &buf, &len);
 
     if (err) {
         scan_reject(sc, label, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO,
@@ -783,25 +792,6 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
     scan_progress(sc);
 }
 
-/* Read from fd into b[*got..cap) until it is full or the file ends
- * (*eof set).  Returns 0 or read's errno value. */
-static int fill(int fd, char *b, size_t cap, size_t *got, int *eof)
-{
-    while (*got < cap) {
-        ssize_t r = read(fd, b + *got, cap - *got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return errno;
-        if (r == 0) {
-            *eof = 1;
-            break;
-        }
-        *got += (size_t)r;
-    }
-    return 0;
-}
-
 /* A file larger than this that starts as JSON Lines is read in pieces of
  * about this size, each of whole lines: a JSON Lines export of the whole
  * registry takes as much memory as a small one. */
@@ -809,29 +799,21 @@ static int fill(int fd, char *b, size_t cap, size_t *got, int *eof)
 
 /* Scan a regular file that is no archive, size bytes long: parsed whole,
  * unless it is larger than LINES_PIECE and is JSON (as asked, or as its
- * start says) whose first line is a whole value; then piece by piece. */
+ * start says) that starts as JSON Lines; then piece by piece. */
 static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
 {
     size_t cap = size < LINES_PIECE ? size + 1 : LINES_PIECE, got = 0;
-    int eof = 0, err = 0, pieces = 0;
+    int eof = 0, err = 0;
     long line = 1;
     char *b = malloc(cap);
 
     if (!b || (err = fill(fd, b, cap, &got, &eof)) != 0)
         goto fail;
     ts_format_t fmt = sc->fmt == TS_FORMAT_AUTO ? ts_detect_format(b, got, path) : sc->fmt;
-    pieces = !eof && (fmt == TS_FORMAT_V2JSON || fmt == TS_FORMAT_CLASSIC_JSON) &&
-             _ts_json_lines_start(b, got);
-    while (!pieces && !eof) { /* the rest, to parse it whole */
-        char *nb = got == cap ? realloc(b, cap * 2) : b;
-        if (!nb)
+    if (eof || (fmt != TS_FORMAT_V2JSON && fmt != TS_FORMAT_CLASSIC_JSON) ||
+        !_ts_json_lines_start(b, got)) { /* parsed whole */
+        if ((err = read_rest(fd, &b, &cap, &got)) != 0)
             goto fail;
-        cap = got == cap ? cap * 2 : cap;
-        b = nb;
-        if ((err = fill(fd, b, cap, &got, &eof)) != 0)
-            goto fail;
-    }
-    if (!pieces) {
         scan_buffer(sc, b, got, path, path);
         sc->bytes += got;
         free(b);
@@ -847,14 +829,10 @@ static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
             n = (size_t)(nl - b);
         }
         if (n == 0) { /* a line longer than the buffer */
-            char *nb = realloc(b, cap * 2);
-            if (!nb)
+            if ((err = grow(&b, &cap)) != 0)
                 goto fail;
-            b = nb;
-            cap *= 2;
         } else {
-            ts_format_t jf = sc->fmt == TS_FORMAT_AUTO ? TS_FORMAT_AUTO : fmt;
-            ts_status_t st = _ts_read_json_lines(b, n, path, jf, &sc->wrap, line);
+            ts_status_t st = _ts_read_json_lines(b, n, path, sc->fmt, &sc->wrap, line);
             if (st != TS_OK && sc->st == TS_OK)
                 sc->st = st;
             for (size_t i = 0; i < n; i++)

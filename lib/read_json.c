@@ -845,14 +845,8 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
 /* See ts_internal.h. */
 int _ts_json_lines_start(const char *buf, size_t len)
 {
-    size_t off = 0;
-
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        off = 3;
-    while (off < len && isspace((unsigned char)buf[off]))
-        off++;
-    const char *nl = memchr(buf + off, '\n', len - off);
-    return off < len && nl && line_parses(buf + off, (size_t)(nl - buf) - off);
+    size_t off = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    return looks_like_lines(buf + off, len - off);
 }
 
 /* See ts_internal.h. */

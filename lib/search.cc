@@ -1783,16 +1783,17 @@ Xapian::Query Searcher::text_query(const std::string &text, const std::string &p
 // 75 TREC topics keep their top 10 and nDCG@10 stays 0.8221.
 Xapian::Query Searcher::heading_query(const std::string &text) const
 {
+    static const std::string mesh = first_prefix(_ts_schema_find("mesh"));
     std::vector<Xapian::Query> parts;
     for (const std::string &w : words_of(text))
-        parts.push_back(word_query(w, "XM"));
+        parts.push_back(word_query(w, mesh));
     return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }
 
 // The short free-text fields of the default search (titles, conditions,
 // interventions, keywords, MeSH: weight TS_WEIGHT_SHORT and above), where
 // a trial says what it is about.  Read from the schema once.
-const std::vector<const _ts_field_t *> &boosted_fields()
+const std::vector<const _ts_field_t *> &short_fields()
 {
     static const std::vector<const _ts_field_t *> fields = [] {
         std::vector<const _ts_field_t *> out;
@@ -1808,7 +1809,7 @@ const std::vector<const _ts_field_t *> &boosted_fields()
 }
 
 // An expansion of a default-search word: a single word in the default
-// search, several words as a phrase in the boosted fields, the phrases
+// search, several words as a phrase in the short fields, the phrases
 // of all of them weighted as one term (OP_SYNONYM).  A phrase over the
 // whole text of common words ("cardiac failure") reads long position
 // lists for thousands of records, and was most of the time of a query
@@ -1820,7 +1821,7 @@ Xapian::Query Searcher::short_fields_query(const std::string &text) const
     if (words.size() == 1)
         return word_query(words[0], "");
     std::vector<Xapian::Query> parts;
-    for (const _ts_field_t *f : boosted_fields())
+    for (const _ts_field_t *f : short_fields())
         parts.push_back(phrase_query(Xapian::Query::OP_PHRASE, words, first_prefix(f),
                                      (Xapian::termcount)words.size()));
     return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());

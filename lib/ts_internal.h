@@ -139,9 +139,9 @@ ts_status_t _ts_read_xml(const char *buf, size_t len, const char *source,
  * studies, or JSON Lines. */
 ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
                           ts_format_t fmt, const ts_scan_cbs_t *cbs);
-/* 1 when the first non-blank line of buf[0..len) is one whole JSON value
- * ending in a newline: the start of JSON Lines, which a large file is
- * read as piece by piece (input.c). */
+/* 1 when buf[0..len) starts as JSON Lines (one of its first two non-blank
+ * lines is a whole JSON value, as _ts_read_json decides): a large file
+ * that does is read piece by piece (input.c). */
 int _ts_json_lines_start(const char *buf, size_t len);
 /* The JSON Lines in buf[0..len), whole lines, the first being line `line`
  * of source (for the places named in messages); fmt as for
