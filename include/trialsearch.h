@@ -383,6 +383,9 @@ ts_status_t ts_search(ts_db_t *db, const ts_query_opts_t *opts,
 void ts_results_free(ts_results_t *res);
 size_t ts_results_count(const ts_results_t *res);   /* hits held */
 uint64_t ts_results_total(const ts_results_t *res); /* estimated matches */
+/* 1 when ts_results_total is the exact number of matches, 0 when it is
+ * Xapian's estimate (the matcher stopped once it knew the best hits). */
+int ts_results_total_exact(const ts_results_t *res);
 /* Hit i.  With TS_Q_NO_DETAILS its record is read from the index on the
  * first call (NULL without memory). */
 const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i);

@@ -1274,6 +1274,7 @@ struct ts_results {
     std::vector<Xapian::Document> docs;
     std::vector<std::string> snippets, snippet_fields, fields;
     uint64_t total = 0;
+    bool total_exact = false;
     std::string parsed, dropped, suggestion, explain;
     bool has_dropped = false, has_suggestion = false, corrected = false;
     std::vector<ts_facet> facets;
@@ -1293,6 +1294,7 @@ struct ts_results {
         snippet_fields.clear();
         fields.clear();
         total = 0;
+        total_exact = false;
         parsed.clear();
         dropped.clear();
         has_dropped = false;
@@ -1641,6 +1643,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         mset = enq.get_mset((Xapian::doccount)opts.offset, (Xapian::doccount)limit, check);
     }
     res.total = mset.get_matches_estimated();
+    res.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     res.parsed = describe(shown ? *shown : q);
 
     // Details: snippets (weighed by snip_q's statistics) and matched fields.
@@ -2434,6 +2437,11 @@ size_t ts_results_count(const ts_results_t *res)
 uint64_t ts_results_total(const ts_results_t *res)
 {
     return res ? res->total : 0;
+}
+
+int ts_results_total_exact(const ts_results_t *res)
+{
+    return res ? res->total_exact : 0;
 }
 
 const ts_hit_t *ts_results_hit(const ts_results_t *res, size_t i)

@@ -165,8 +165,9 @@ static void text_search(printer_t *p, const print_search_t *s)
 
     if (p->opts.batch)
         fprintf(f, "# line %ld: %s\n", s->line, s->query);
-    fprintf(f, "%llu trial%s %s\n", (unsigned long long)total,
-            total == 1 ? " matches" : "s match", ts_results_parsed(res));
+    fprintf(f, "%s%llu trial%s %s\n", ts_results_total_exact(res) ? "" : "about ",
+            (unsigned long long)total, total == 1 ? " matches" : "s match",
+            ts_results_parsed(res));
     const char *suggestion = ts_results_suggestion(res);
     if (suggestion && ts_results_corrected(res))
         fprintf(f, "%sNo trial matches the query as typed; showing results for: %s%s\n",
@@ -362,6 +363,7 @@ static void json_search(printer_t *p, const print_search_t *s)
     if (p->opts.batch)
         json_object_set_new(o, "line", json_integer(s->line));
     json_object_set_new(o, "total", json_integer((json_int_t)ts_results_total(res)));
+    json_object_set_new(o, "total_exact", json_boolean(ts_results_total_exact(res)));
     json_object_set_new(o, "count", json_integer((json_int_t)n));
     json_object_set_new(o, "query", jstr(s->query));
     json_object_set_new(o, "parsed", jstr(ts_results_parsed(res)));

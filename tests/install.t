@@ -28,7 +28,7 @@ printf '%s\n' "$err" | sed 's/^/# /' | head -5
 $TS_RUN "$P/bin/trialsearch-index" --db "$TMP/db" -q "$TOP/corpus"
 run env LD_LIBRARY_PATH="$P/lib" $TS_RUN "$TMP/search" "$TMP/db" "intrathecal ALS"
 is "$rc" 0 "the example runs"
-like "$out" "^about [0-9]+ matches" "the example prints the total"
+like "$out" "^[0-9]+ matches" "the example prints the total (exact on the sample corpus)"
 like "$out" "NCT099000[0-9][0-9] .*Intrathecal" "the example lists the intrathecal ALS sample"
 run env LD_LIBRARY_PATH="$P/lib" $TS_RUN "$TMP/search" "$TMP/db" 'condition:(unbalanced'
 is "$rc" 2 "the example reports a bad query through the status code"

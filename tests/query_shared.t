@@ -38,6 +38,24 @@ is "$out" "" "--phase 3 rejects it"
 run ts --ids --no-fallback --status open 'id:NCT02497443'
 is "$out" "" "--status open rejects a completed trial"
 
+# the header's count: exact, or marked as an estimate ("about")
+estimates=0
+for q in 'intrathecal ALS' 'epilepsy' 'cancer' 'breast cancer chemotherapy'; do
+    exact=$(ts --count "$q")
+    header=$(ts --limit 10 "$q" | head -1)
+    flag=$(ts --json --limit 10 "$q" | python3 -c '
+import json, sys
+s = [json.loads(l) for l in sys.stdin if l.strip()][-1]
+print("%d %s" % (s["total"], "exact" if s["total_exact"] else "estimate"))')
+    case $header in
+    about\ *) estimates=$((estimates + 1))
+        like "$flag" ' estimate$' "$q: the header says about, total_exact is false" ;;
+    *)  is "${header%% *}" "$exact" "$q: a header without about gives the exact count"
+        is "$flag" "$exact exact" "$q: total_exact is true, total is the exact count" ;;
+    esac
+done
+ok $([ "$estimates" -gt 0 ]; echo $?) "some of these totals are estimates ($estimates of 4)"
+
 # every hit of a filtered search carries the filtered value
 run ts --json --limit 50 --status recruiting --phase 2 'cancer'
 printf '%s\n' "$out" | python3 -c '

@@ -147,6 +147,7 @@ static void expect(void **state, ts_query_opts_t *o, const char *query, const ch
     if (strcmp(got, want) != 0)
         fail_msg("query '%s': got [%s], want [%s]", query, got, want);
     assert_int_equal(ts_results_total(res), ts_results_count(res));
+    assert_true(ts_results_total_exact(res));
     ts_results_free(res);
 }
 
@@ -177,6 +178,7 @@ static void test_ranking_and_snippets(void **state)
     ts_results_t *res = search(state, &o);
     assert_int_equal(ts_results_count(res), 2);
     assert_int_equal(ts_results_total(res), 2);
+    assert_true(ts_results_total_exact(res));
     assert_null(ts_results_dropped(res));
     char buf[256];
     assert_string_equal(id_set(res, buf, sizeof buf), "NCT09900001 NCT09900003");
