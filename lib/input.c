@@ -80,10 +80,8 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
  * (len when there is nothing else). */
 static size_t skip_bom_space(const char *buf, size_t len)
 {
-    size_t i = 0;
+    size_t i = _ts_bom_len(buf, len);
 
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
     while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
                        buf[i] == '\r' || buf[i] == '\f' || buf[i] == '\v'))
         i++;

@@ -803,10 +803,9 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
         return _ts_error(TS_ERR_INVALID, "JSON reader asked for format %s",
                          ts_format_name(fmt));
 
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* BOM */
-        buf += 3;
-        len -= 3;
-    }
+    size_t bom = _ts_bom_len(buf, len);
+    buf += bom;
+    len -= bom;
     for (i = 0; i < len && isspace((unsigned char)buf[i]); i++)
         ;
     if (i == len)
@@ -845,8 +844,8 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
 /* See ts_internal.h. */
 int _ts_json_lines_start(const char *buf, size_t len)
 {
-    size_t off = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    return looks_like_lines(buf + off, len - off);
+    size_t bom = _ts_bom_len(buf, len);
+    return looks_like_lines(buf + bom, len - bom);
 }
 
 /* See ts_internal.h. */
@@ -855,9 +854,6 @@ ts_status_t _ts_read_json_lines(const char *buf, size_t len, const char *source,
 {
     jreader_t rd = { source, fmt, cbs };
 
-    if (line == 1 && len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-        buf += 3;
-        len -= 3;
-    }
-    return read_stream(&rd, buf, len, line);
+    size_t bom = line == 1 ? _ts_bom_len(buf, len) : 0;
+    return read_stream(&rd, buf + bom, len - bom, line);
 }

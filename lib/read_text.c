@@ -1825,10 +1825,9 @@ ts_status_t _ts_read_text(const char *buf, size_t len, const char *source,
                                            : "invalid UTF-8 at byte offset %zu",
                           bad);
     }
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {  /* BOM */
-        buf += 3;
-        len -= 3;
-    }
+    size_t bom = _ts_bom_len(buf, len);
+    buf += bom;
+    len -= bom;
 
     char *copy = malloc(len + 1);
     reader_t r;

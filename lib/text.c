@@ -586,6 +586,11 @@ void _ts_local_id(const char *source, char out[16])
     snprintf(out, 16, "TS%012llX", (unsigned long long)(h & 0xffffffffffffULL));
 }
 
+size_t _ts_bom_len(const char *buf, size_t len)
+{
+    return len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
 int _ts_valid_utf8(const char *s, size_t len, size_t *bad)
 {
     size_t i = 0;

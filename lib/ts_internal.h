@@ -103,6 +103,9 @@ uint64_t _ts_hash64(const void *data, size_t len, uint64_t h);
  * the offset of the first bad byte. */
 int _ts_valid_utf8(const char *s, size_t len, size_t *bad);
 
+/* 3 when buf[0..len) starts with a UTF-8 byte order mark, else 0. */
+size_t _ts_bom_len(const char *buf, size_t len);
+
 /* ---- record.c ------------------------------------------------------- */
 
 /* Hand a finished record to the scan: checks it has an id (else rejects

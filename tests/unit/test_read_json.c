@@ -370,8 +370,25 @@ static void test_containers(void **state)
     expect_ids("[" V2A "," CLA "]", TS_FORMAT_AUTO, 0, mixed, 2);
     /* JSON Lines, blank lines and CRLF allowed */
     expect_ids(V2A "\r\n" V2B "\r\n\n" V2C "\n", TS_FORMAT_AUTO, 0, abc, 3);
-    /* a BOM before a document */
+    /* a BOM before a document, and before JSON Lines */
     expect_ids("\xEF\xBB\xBF" V2A, TS_FORMAT_AUTO, 0, abc, 1);
+    expect_ids("\xEF\xBB\xBF" V2A "\n" V2B "\n" V2C "\n", TS_FORMAT_AUTO, 0, abc, 3);
+    /* the piece-by-piece reader skips a BOM on the first line only */
+    {
+        const char *lines = "\xEF\xBB\xBF" V2A "\n" V2B "\n";
+        assert_true(_ts_json_lines_start(lines, strlen(lines)));
+        ts_scan_cbs_t cbs = unit_cbs(&s);
+        assert_int_equal(_ts_read_json_lines(lines, strlen(lines), "bom.jsonl",
+                                             TS_FORMAT_AUTO, &cbs, 1), TS_OK);
+        assert_int_equal(s.n, 2);
+        assert_int_equal(s.rejected, 0);
+        assert_int_equal(_ts_read_json_lines(lines, strlen(lines), "bom.jsonl",
+                                             TS_FORMAT_AUTO, &cbs, 7), TS_OK);
+        assert_int_equal(s.n, 3);           /* mid-file: the BOM line is bad */
+        assert_int_equal(s.rejected, 1);
+        unit_scan_free(&s);
+        memset(&s, 0, sizeof s);
+    }
 
     /* Statuses of both shapes are canonical. */
     read_str(&s, "[" V2A "," CLA "]", TS_FORMAT_AUTO);

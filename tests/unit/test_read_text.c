@@ -551,6 +551,16 @@ static void test_tolerant_headings(void **state)
     assert_int_equal(r->n_secondary_outcomes, 1);
     assert_string_equal(r->secondary_outcomes[0].measure, "Exacerbations");
     unit_scan_free(&s);
+
+    /* a byte order mark before the first heading */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(read_str(&s, "\xEF\xBB\xBF" "Status and phase\nRecruiting\nPhase 2\n"
+                                  "Conditions\nAsthma\nTreatments\nDrug: Salbutamol\n",
+                              "pages/bom.txt"), TS_OK);
+    r = only(&s);
+    assert_string_equal(r->overall_status, "RECRUITING");
+    assert_list(&r->conditions, 0, "Asthma");
+    unit_scan_free(&s);
 }
 
 /* A classic page of a recruiting trial: outcome headings, several
