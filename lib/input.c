@@ -830,11 +830,9 @@ static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
             if ((err = grow(&b, &cap)) != 0)
                 goto fail;
         } else {
-            ts_status_t st = _ts_read_json_lines(b, n, path, sc->fmt, &sc->wrap, line);
+            ts_status_t st = _ts_read_json_lines(b, n, path, sc->fmt, &sc->wrap, &line);
             if (st != TS_OK && sc->st == TS_OK)
                 sc->st = st;
-            for (size_t i = 0; i < n; i++)
-                line += b[i] == '\n';
             sc->bytes += n;
             scan_progress(sc);
             memmove(b, b + n, got - n);

@@ -743,17 +743,19 @@ static int looks_like_lines(const char *buf, size_t len)
 }
 
 /* Read a stream of JSON values one after the other ("line N" is the line
- * each starts on, buf starting on line).  A value that does not parse is
- * rejected and reading resumes on the line after the one it started on. */
-static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len, long line)
+ * each starts on, buf starting on *linep, which ends on the line after
+ * the last one read).  A value that does not parse is rejected and reading
+ * resumes on the line after the one it started on. */
+static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len, long *linep)
 {
     size_t off = 0;
+    long line = *linep;
     char loc[48];
+    ts_status_t st = TS_OK;
 
-    for (;;) {
+    while (st == TS_OK) {
         json_error_t err;
         json_t *v;
-        ts_status_t st;
 
         while (off < len && isspace((unsigned char)buf[off])) {
             if (buf[off] == '\n')
@@ -761,7 +763,7 @@ static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len, long 
             off++;
         }
         if (off >= len)
-            return TS_OK;
+            break;
         snprintf(loc, sizeof loc, "line %ld", line);
         v = json_loadb(buf + off, len - off, JSON_DISABLE_EOF_CHECK, &err);
         if (!v) {
@@ -781,9 +783,9 @@ static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len, long 
                 line += buf[i] == '\n';
             off += used;
         }
-        if (st != TS_OK)
-            return st;
     }
+    *linep = line;
+    return st;
 }
 
 /* See ts_internal.h. */
@@ -794,6 +796,7 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
     json_error_t err;
     json_t *root;
     size_t i;
+    long line = 1;
 
     rd.source = source;
     rd.fmt = fmt;
@@ -825,7 +828,7 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
         json_decref(root);
         /* more values, or more lines: a stream (JSON Lines) */
         if (buf[i] == '{' || buf[i] == '[' || memchr(buf + used, '\n', i - used))
-            return read_stream(&rd, buf, len, 1);
+            return read_stream(&rd, buf, len, &line);
         /* trailing garbage: let the strict parse say where */
         root = json_loadb(buf, len, 0, &err);
         if (root) { /* cannot happen; be safe */
@@ -834,7 +837,7 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
             return st;
         }
     } else if (looks_like_lines(buf, len)) {
-        return read_stream(&rd, buf, len, 1);
+        return read_stream(&rd, buf, len, &line);
     }
     return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
                       "malformed JSON: %s at line %d column %d", err.text,
@@ -850,10 +853,10 @@ int _ts_json_lines_start(const char *buf, size_t len)
 
 /* See ts_internal.h. */
 ts_status_t _ts_read_json_lines(const char *buf, size_t len, const char *source,
-                                ts_format_t fmt, const ts_scan_cbs_t *cbs, long line)
+                                ts_format_t fmt, const ts_scan_cbs_t *cbs, long *line)
 {
     jreader_t rd = { source, fmt, cbs };
 
-    size_t bom = line == 1 ? _ts_bom_len(buf, len) : 0;
+    size_t bom = *line == 1 ? _ts_bom_len(buf, len) : 0;
     return read_stream(&rd, buf + bom, len - bom, line);
 }

@@ -146,11 +146,11 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
  * lines is a whole JSON value, as _ts_read_json decides): a large file
  * that does is read piece by piece (input.c). */
 int _ts_json_lines_start(const char *buf, size_t len);
-/* The JSON Lines in buf[0..len), whole lines, the first being line `line`
- * of source (for the places named in messages); fmt as for
- * _ts_read_json. */
+/* The JSON Lines in buf[0..len), whole lines, the first being line *line
+ * of source (for the places named in messages); fmt as for _ts_read_json.
+ * *line becomes the number of the line after them. */
 ts_status_t _ts_read_json_lines(const char *buf, size_t len, const char *source,
-                                ts_format_t fmt, const ts_scan_cbs_t *cbs, long line);
+                                ts_format_t fmt, const ts_scan_cbs_t *cbs, long *line);
 ts_status_t _ts_read_text(const char *buf, size_t len, const char *source,
                           const ts_scan_cbs_t *cbs);
 

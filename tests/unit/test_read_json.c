@@ -378,14 +378,19 @@ static void test_containers(void **state)
         const char *lines = "\xEF\xBB\xBF" V2A "\n" V2B "\n";
         assert_true(_ts_json_lines_start(lines, strlen(lines)));
         ts_scan_cbs_t cbs = unit_cbs(&s);
+        long line = 1;
         assert_int_equal(_ts_read_json_lines(lines, strlen(lines), "bom.jsonl",
-                                             TS_FORMAT_AUTO, &cbs, 1), TS_OK);
+                                             TS_FORMAT_AUTO, &cbs, &line), TS_OK);
         assert_int_equal(s.n, 2);
         assert_int_equal(s.rejected, 0);
+        assert_int_equal(line, 3);          /* the line after the piece */
+        line = 7;
         assert_int_equal(_ts_read_json_lines(lines, strlen(lines), "bom.jsonl",
-                                             TS_FORMAT_AUTO, &cbs, 7), TS_OK);
+                                             TS_FORMAT_AUTO, &cbs, &line), TS_OK);
         assert_int_equal(s.n, 3);           /* mid-file: the BOM line is bad */
         assert_int_equal(s.rejected, 1);
+        assert_non_null(strstr(s.last_reject, "bom.jsonl line 7: "));
+        assert_int_equal(line, 9);
         unit_scan_free(&s);
         memset(&s, 0, sizeof s);
     }
