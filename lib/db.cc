@@ -11,9 +11,8 @@
 //   of titles and conditions (weight TS_WEIGHT_TWICE) once more under
 //   "XW" (TS_PREFIX_WEIGHTED) with wdf 1 and no positions, the one term a
 //   default-search word adds for the field weights (search.cc); term
-//   positions jump by 100
-//   between fields and 10 between items of a field, so a phrase never
-//   spans two of them;
+//   positions jump by 100 between fields and 10 between items of a
+//   field, so a phrase never spans two of them;
 // - filters: boolean terms from _ts_filter_term;
 // - value slots: see TS_SLOT_* in ts_internal.h.
 // Metadata keys: "ts:schema" (TS_SCHEMA_VERSION), "ts:analyzer"

@@ -795,9 +795,18 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
  * registry takes as much memory as a small one. */
 #define LINES_PIECE ((size_t)8 << 20)
 
+/* 1 when b[0..got), the start of the file path, is JSON (as asked, or as
+ * its start says) that starts as JSON Lines. */
+static int starts_json_lines(const scan_t *sc, const char *b, size_t got, const char *path)
+{
+    ts_format_t fmt = sc->fmt == TS_FORMAT_AUTO ? ts_detect_format(b, got, path) : sc->fmt;
+    return (fmt == TS_FORMAT_V2JSON || fmt == TS_FORMAT_CLASSIC_JSON) &&
+           _ts_json_lines_start(b, got);
+}
+
 /* Scan a regular file that is no archive, size bytes long: parsed whole,
- * unless it is larger than LINES_PIECE and is JSON (as asked, or as its
- * start says) that starts as JSON Lines; then piece by piece. */
+ * unless it is larger than LINES_PIECE and starts as JSON Lines; then
+ * piece by piece.  A file read whole is detected once, by the parser. */
 static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
 {
     size_t cap = size < LINES_PIECE ? size + 1 : LINES_PIECE, got = 0;
@@ -807,9 +816,7 @@ static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
 
     if (!b || (err = fill(fd, b, cap, &got, &eof)) != 0)
         goto fail;
-    ts_format_t fmt = sc->fmt == TS_FORMAT_AUTO ? ts_detect_format(b, got, path) : sc->fmt;
-    if (eof || (fmt != TS_FORMAT_V2JSON && fmt != TS_FORMAT_CLASSIC_JSON) ||
-        !_ts_json_lines_start(b, got)) { /* parsed whole */
+    if (eof || !starts_json_lines(sc, b, got, path)) { /* parsed whole */
         if ((err = read_rest(fd, &b, &cap, &got)) != 0)
             goto fail;
         scan_buffer(sc, b, got, path, path);
