@@ -233,6 +233,12 @@ typedef struct ts_db ts_db_t;
                               its writer finishes (a shard of a build that is
                               merged at the end): commits are not forced to
                               disk, so a crash of the machine can lose them */
+#define TS_DB_SEGMENTS 0x4 /* with TS_DB_WRITE | TS_DB_SCRATCH, for a new index:
+                              write it as segments of TS_DB_SEGMENT_DOCS
+                              records each (separate indexes PATH.seg-0000,
+                              PATH.seg-0001, ...), listed by a stub file at
+                              PATH; merge them with ts_db_compact */
+#define TS_DB_SEGMENT_DOCS 10000
 
 /* The index location when none is given: $TRIALSEARCH_DB, else
  * ${XDG_DATA_HOME:-$HOME/.local/share}/trialsearch/index.  Caller frees.
@@ -256,8 +262,13 @@ ts_status_t ts_db_close(ts_db_t *db);
 /* Make the changes so far durable and visible to readers. */
 ts_status_t ts_db_commit(ts_db_t *db);
 
-/* Discard changes not yet committed (used to abandon a failed batch). */
+/* Discard changes not yet committed (used to abandon a failed batch).
+ * In a segmented index, earlier segments keep what they hold. */
 ts_status_t ts_db_cancel(ts_db_t *db);
+
+/* A segmented index (TS_DB_SEGMENTS) starts its next segment at the first
+ * commit after docs records went into the current one; 0: never. */
+ts_status_t ts_db_set_segment_size(ts_db_t *db, uint64_t docs);
 
 /* Re-read a reader's view of the index to see the latest commit. */
 ts_status_t ts_db_reopen(ts_db_t *db);

@@ -10,7 +10,8 @@
  * cheaper than indexing) and keeps the records whose NCT id hashes to it
  * (ts_shard_of), so all versions of a trial meet in one worker.  Then:
  * - a new index (missing or empty): each worker fills a shard of its own
- *   in DB.build-PID/, and the shards are merged into DB by compaction
+ *   in DB.build-PID/, written as segments of --segment-size records
+ *   (TS_DB_SEGMENTS), and the shards are merged into DB by compaction
  *   (ts_db_compact) at the end;
  * - a sharded index (a stub, made with --shards): each worker writes the
  *   shards it owns directly, one writer per shard;
@@ -73,6 +74,7 @@ typedef struct indexer {
     ts_db_t *db;                /* the writer (single process, or feed parent) */
     int strict, quiet, progress, json, prune;
     unsigned long batch_size;
+    unsigned long segment_size; /* records per segment of a new index's shard */
     unsigned long pending;      /* records put on db since the last commit */
     counts_t *c;                /* this process's counters */
     shared_t *sh;               /* all counters */
@@ -127,6 +129,8 @@ static void usage(FILE *f)
             "  --shards N         make a new index of N shards kept apart, opened as one\n"
             "                     through the stub file DIR/XAPIANDB\n"
             "  --batch-size N     commit every N records (default %d)\n"
+            "  --segment-size N   a new index is built in segments of N records per\n"
+            "                     worker, merged at the end (default %d; 0: one)\n"
             "  --stats            print statistics of the index\n"
             "  --json             --stats and the summary as JSON\n"
             "  -q, --quiet        no progress and no summary\n"
@@ -137,7 +141,7 @@ static void usage(FILE *f)
             "Exit status: 0 done, 1 some records rejected, 2 usage, 3 index or I/O\n"
             "failure, 75 index locked by another indexer, 130/143 interrupted (work\n"
             "done so far is committed).\n",
-            prog, prog, prog, DEFAULT_BATCH);
+            prog, prog, prog, DEFAULT_BATCH, TS_DB_SEGMENT_DOCS);
 }
 
 static void die_usage(const char *fmt, ...)
@@ -588,6 +592,8 @@ static int shard_worker(indexer_t *ix, void *arg)
     for (k = 0; k < ix->nshards && st == TS_OK; k++)
         if (k % (unsigned)ix->nworkers == (unsigned)ix->worker) {
             st = open_writer(job->shards[k], job->open_flags, job->wait_s, &ix->shard_db[k]);
+            if (st == TS_OK && (job->open_flags & TS_DB_SEGMENTS))
+                st = ts_db_set_segment_size(ix->shard_db[k], ix->segment_size);
             if (st != TS_OK)
                 fprintf(stderr, "%s: %s: %s\n", prog, job->shards[k], ts_last_error());
         }
@@ -819,8 +825,11 @@ static int run_build(indexer_t *ix, const run_t *run)
         shards[i] = strdup(p);
     }
     /* The shards are merged, synced, at the end, and thrown away if this
-     * run fails: their commits need not reach the disk. */
-    rc = run_sharded(ix, run, shards, (unsigned)run->jobs, TS_DB_WRITE | TS_DB_SCRATCH);
+     * run fails: their commits need not reach the disk.  Each is written
+     * in segments (stub files listing them), which keeps every commit
+     * cheap however large the index grows. */
+    rc = run_sharded(ix, run, shards, (unsigned)run->jobs,
+                     TS_DB_WRITE | TS_DB_SCRATCH | TS_DB_SEGMENTS);
     ts_status_t st = ts_db_close(ix->db); /* the merge takes the lock again */
     ix->db = NULL;
     if (rc == 0 && st == TS_OK)
@@ -948,7 +957,7 @@ static void free_list(char **v, size_t n)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 256, OPT_DELETE, OPT_PRUNE, OPT_STRICT, OPT_WAIT, OPT_BATCH,
+    enum { OPT_FORMAT = 256, OPT_DELETE, OPT_PRUNE, OPT_STRICT, OPT_WAIT, OPT_BATCH, OPT_SEGMENT,
            OPT_STATS, OPT_JSON, OPT_PROGRESS, OPT_DB, OPT_SHARDS };
     static const struct option opts[] = {
         { "db", required_argument, NULL, OPT_DB },
@@ -960,6 +969,7 @@ int main(int argc, char **argv)
         { "jobs", required_argument, NULL, 'j' },
         { "shards", required_argument, NULL, OPT_SHARDS },
         { "batch-size", required_argument, NULL, OPT_BATCH },
+        { "segment-size", required_argument, NULL, OPT_SEGMENT },
         { "stats", no_argument, NULL, OPT_STATS },
         { "json", no_argument, NULL, OPT_JSON },
         { "quiet", no_argument, NULL, 'q' },
@@ -976,6 +986,7 @@ int main(int argc, char **argv)
     ix.c = &solo.slot[0];
     ix.nslots = 1;
     ix.batch_size = DEFAULT_BATCH;
+    ix.segment_size = TS_DB_SEGMENT_DOCS;
     const char *db_path = NULL, *progress = "auto";
     ts_format_t fmt = TS_FORMAT_AUTO;
     int del = 0, stats = 0, jobs = 0, nshards = 0;
@@ -1014,6 +1025,15 @@ int main(int argc, char **argv)
             if (*end || n < 1)
                 die_usage("--batch-size takes a positive number, not '%s'", optarg);
             ix.batch_size = (unsigned long)n;
+            break;
+        }
+        case OPT_SEGMENT: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 0 || end == optarg)
+                die_usage("--segment-size takes a number of records (0: one segment), not '%s'",
+                          optarg);
+            ix.segment_size = (unsigned long)n;
             break;
         }
         case OPT_STATS: stats = 1; break;

@@ -228,6 +228,104 @@ static void make_parents(const std::string &path)
     }
 }
 
+// Open db->wdb on the index at path with action (Xapian::DB_*), check it
+// and give a new one the schema's metadata.
+static ts_status_t open_writable(ts_db_t *db, const std::string &path, int action)
+{
+    db->wdb = Xapian::WritableDatabase(path, action);
+    db->writer = true;
+    db->db = db->wdb;
+    ts_status_t s = check_meta(db->wdb, path.c_str());
+    if (s != TS_OK)
+        return s;
+    if (db->wdb.get_metadata(META_SCHEMA).empty()) {
+        db->wdb.set_metadata(META_SCHEMA, std::to_string(TS_SCHEMA_VERSION));
+        db->wdb.set_metadata(META_ANALYZER, _TS_ANALYZER);
+        db->wdb.commit();
+    }
+    return TS_OK;
+}
+
+// ---- segments ---------------------------------------------------------------
+//
+// A segmented build keeps every index it writes small: Xapian updates a
+// posting list by rewriting its last chunk, so a commit into a large index
+// rewrites blocks all over its B-trees, and each commit costs more as the
+// index grows.  Segments are merged at the end by compaction, which
+// streams each posting list once.
+
+// Path of segment i of the segmented index at path.
+static std::string segment_path(const std::string &path, size_t i)
+{
+    char sfx[32];
+    snprintf(sfx, sizeof sfx, ".seg-%04zu", i);
+    return path + sfx;
+}
+
+// Write the stub listing the segments so far (names relative to it).
+static ts_status_t write_segment_stub(ts_db_t *db)
+{
+    std::vector<std::string> names;
+    for (const auto &p : db->segs)
+        names.push_back(p.substr(p.rfind('/') + 1));
+    std::vector<const char *> v;
+    for (const auto &n : names)
+        v.push_back(n.c_str());
+    return ts_stub_write(db->path.c_str(), v.data(), v.size());
+}
+
+// After a commit: the versions it replaced are to be deleted.
+static void settle_replaced(ts_db_t *db)
+{
+    for (const auto &r : db->seg_replacing)
+        db->seg_dead[r.second].push_back(unique_term(r.first.c_str()));
+    db->seg_replacing.clear();
+}
+
+// After a commit: start the next segment when the current one is full.
+static ts_status_t next_segment_if_full(ts_db_t *db)
+{
+    settle_replaced(db);
+    if (!db->seg_limit || db->seg_docs < db->seg_limit)
+        return TS_OK;
+    db->wdb.close();
+    std::string p = segment_path(db->path, db->segs.size());
+    ts_status_t s = open_writable(db, p, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+    if (s != TS_OK)
+        return s;
+    db->segs.push_back(p);
+    db->seg_dead.resize(db->segs.size());
+    db->seg_docs = 0;
+    return write_segment_stub(db);
+}
+
+// The earlier segment i, opened for reading.
+static Xapian::Database &segment_reader(ts_db_t *db, unsigned i)
+{
+    if (db->seg_read.size() < db->segs.size())
+        db->seg_read.resize(db->segs.size());
+    if (!db->seg_read[i])
+        db->seg_read[i].reset(new Xapian::Database(db->segs[i]));
+    return *db->seg_read[i];
+}
+
+// At close, after the last commit: delete from the earlier segments the
+// versions that later ones replaced.
+static void finish_segments(ts_db_t *db)
+{
+    db->seg_read.clear();
+    for (size_t i = 0; i < db->seg_dead.size(); i++) {
+        if (db->seg_dead[i].empty())
+            continue;
+        Xapian::WritableDatabase w(db->segs[i], Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
+        for (const auto &t : db->seg_dead[i])
+            w.delete_document(t);
+        w.commit();
+        w.close();
+    }
+    db->seg_dead.clear();
+}
+
 extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
 {
     if (!path || !out)
@@ -242,16 +340,25 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
             int action = Xapian::DB_CREATE_OR_OPEN;
             if (flags & TS_DB_SCRATCH) // no fdatasync at each commit
                 action |= Xapian::DB_NO_SYNC;
-            db->wdb = Xapian::WritableDatabase(path, action);
-            db->writer = true;
-            db->db = db->wdb;
-            ts_status_t s = check_meta(db->wdb, path);
+            std::string first = path;
+            if (flags & TS_DB_SEGMENTS) {
+                struct stat sb;
+                if (!(flags & TS_DB_SCRATCH))
+                    return _ts_error(TS_ERR_INVALID, "%s: segments are for a scratch index", path);
+                if (lstat(path, &sb) == 0)
+                    return _ts_error(TS_ERR_INVALID, "%s: exists; segments make a new index", path);
+                db->seg_limit = TS_DB_SEGMENT_DOCS;
+                first = segment_path(path, 0);
+                action = Xapian::DB_CREATE | Xapian::DB_NO_SYNC;
+            }
+            ts_status_t s = open_writable(db, first, action);
             if (s != TS_OK)
                 return s;
-            if (db->wdb.get_metadata(META_SCHEMA).empty()) {
-                db->wdb.set_metadata(META_SCHEMA, std::to_string(TS_SCHEMA_VERSION));
-                db->wdb.set_metadata(META_ANALYZER, _TS_ANALYZER);
-                db->wdb.commit();
+            if (flags & TS_DB_SEGMENTS) {
+                db->segs.push_back(first);
+                db->seg_dead.resize(1);
+                if ((s = write_segment_stub(db)) != TS_OK)
+                    return s;
             }
             db->fresh = db->wdb.get_doccount() == 0;
             db->tg.set_stemmer(Xapian::Stem(new MemoStem()));
@@ -332,6 +439,10 @@ extern "C" ts_status_t ts_db_close(ts_db_t *db)
         if (db->writer) {
             commit_now(db);
             db->wdb.close();
+            if (!db->segs.empty()) {
+                settle_replaced(db);
+                finish_segments(db);
+            }
         } else {
             db->db.close();
         }
@@ -349,9 +460,22 @@ extern "C" ts_status_t ts_db_commit(ts_db_t *db)
         return _ts_error(TS_ERR_INVALID, "commit: index not open for writing");
     return ts_guard("committing", [&]() -> ts_status_t {
         commit_now(db);
+        if (!db->segs.empty()) {
+            ts_status_t s = next_segment_if_full(db);
+            if (s != TS_OK)
+                return s;
+        }
         db->wdb.begin_transaction(true);
         return TS_OK;
     });
+}
+
+extern "C" ts_status_t ts_db_set_segment_size(ts_db_t *db, uint64_t docs)
+{
+    if (!db || !db->writer || db->segs.empty())
+        return _ts_error(TS_ERR_INVALID, "segment size: not a segmented index open for writing");
+    db->seg_limit = docs;
+    return TS_OK;
 }
 
 extern "C" ts_status_t ts_db_cancel(ts_db_t *db)
@@ -360,6 +484,9 @@ extern "C" ts_status_t ts_db_cancel(ts_db_t *db)
         return _ts_error(TS_ERR_INVALID, "cancel: index not open for writing");
     return ts_guard("discarding changes", [&]() -> ts_status_t {
         db->mined.clear();
+        for (const auto &r : db->seg_replacing) // back to the versions replaced
+            db->seen[r.first] = r.second;
+        db->seg_replacing.clear();
         db->wdb.cancel_transaction();
         db->wdb.begin_transaction(true);
         return TS_OK;
@@ -632,20 +759,37 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
         std::string hash, json;
         // In an index that was empty when opened, an id not put before on
         // this handle cannot be there: no look-up, and add_document.
-        bool absent = db->fresh && !db->seen.count(rec->nct_id);
-        ts_put_result_t res = absent ? (hash = content_hash(rec, &json), TS_PUT_NEW)
-                                     : _ts_put_check(db->wdb, rec, &hash, &json);
-        db->seen.insert(rec->nct_id);
+        // In a segmented index, the version already put may be in an
+        // earlier segment: it is compared there, and deleted at close when
+        // this one replaces it.
+        unsigned cur = db->segs.empty() ? 0 : (unsigned)db->segs.size() - 1;
+        auto it = db->seen.find(rec->nct_id);
+        bool absent = db->fresh && it == db->seen.end();
+        bool earlier = !absent && it != db->seen.end() && it->second != cur;
+        ts_put_result_t res;
+        if (absent)
+            hash = content_hash(rec, &json), res = TS_PUT_NEW;
+        else if (earlier)
+            res = _ts_put_check(segment_reader(db, it->second), rec, &hash, &json);
+        else
+            res = _ts_put_check(db->wdb, rec, &hash, &json);
+        if (it == db->seen.end())
+            it = db->seen.emplace(rec->nct_id, cur).first;
         if (res == TS_PUT_UNCHANGED || res == TS_PUT_OLDER) {
             if (result)
                 *result = res;
             return TS_OK;
         }
-        if (absent)
+        if (earlier) {
+            db->seg_replacing.emplace_back(it->first, it->second);
+            it->second = cur;
+        }
+        if (absent || earlier)
             db->wdb.add_document(make_document(db, rec, hash, json));
         else
             db->wdb.replace_document(unique_term(rec->nct_id),
                                      make_document(db, rec, hash, json));
+        db->seg_docs++;
         _ts_mine_record(db, rec);
         if (result)
             *result = res;

@@ -8,10 +8,10 @@
 
 #include <xapian.h>
 
+#include <memory>
 #include <new>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "ts_internal.h"
@@ -21,7 +21,9 @@ struct ts_db {
     Xapian::WritableDatabase wdb; // valid when writer
     bool writer = false;
     std::string path;             // first path given
-    std::unordered_set<std::string> seen; // ids put since open (for prune)
+    // Ids put since open (for prune), each with the segment that holds
+    // its version (0 unless segmented).
+    std::unordered_map<std::string, unsigned> seen;
     Xapian::TermGenerator tg;     // writer's term generator
     // Writer: the index held no document when opened, so an id that no
     // put on this handle has named is known to be absent (ts_db_put adds
@@ -30,6 +32,18 @@ struct ts_db {
     // Vocabulary counted since the last commit (mine.cc): metadata key ->
     // text -> count.
     std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> mined;
+    // A segmented build (TS_DB_SEGMENTS, db.cc): path is a stub file
+    // listing the segments, separate indexes; wdb writes the last one.
+    uint64_t seg_limit = 0;               // documents per segment; 0: not segmented
+    uint64_t seg_docs = 0;                // documents added to the last segment
+    std::vector<std::string> segs;        // their paths
+    std::vector<std::unique_ptr<Xapian::Database>> seg_read; // earlier ones, opened when needed
+    // Per earlier segment: unique terms of the versions that a newer one
+    // replaced, deleted at close.
+    std::vector<std::vector<std::string>> seg_dead;
+    // Replaced in the open transaction: id and the segment of the version
+    // replaced (to seg_dead at commit, back into seen at cancel).
+    std::vector<std::pair<std::string, unsigned>> seg_replacing;
 };
 
 // Map the exception being handled to a status and record its message.

@@ -194,6 +194,86 @@ static void test_scratch(void **state)
     assert_int_equal(ts_db_close(db), TS_OK);
 }
 
+/* Put id with title and last update into db; the put must give want. */
+static void put_expect(ts_db_t *db, const char *id, const char *title, const char *updated,
+                       ts_put_result_t want)
+{
+    ts_put_result_t res;
+    ts_record_t *r = make_record(id, title, updated);
+    assert_int_equal(ts_db_put(db, r, &res), TS_OK);
+    assert_int_equal(res, want);
+    ts_record_free(r);
+}
+
+/* The title of id in db (which must hold it); caller frees. */
+static char *title_of(ts_db_t *db, const char *id)
+{
+    ts_record_t *r = NULL;
+    assert_int_equal(ts_db_get(db, id, &r), TS_OK);
+    char *t = strdup(r->brief_title);
+    ts_record_free(r);
+    return t;
+}
+
+/* A segmented build (TS_DB_SEGMENTS): a new segment after every 2
+ * records, a stub listing them, and one version of each trial once they
+ * are merged, the newest, even when versions sit in different segments. */
+static void test_segments(void **state)
+{
+    ts_db_t *db;
+    char **segs;
+    size_t n;
+    (void)state;
+    char stub[512];
+    snprintf(stub, sizeof stub, "%s", path_in_tmp("segd"));
+    assert_int_equal(ts_db_open(path_in_tmp("seg-notscratch"), TS_DB_WRITE | TS_DB_SEGMENTS, &db),
+                     TS_ERR_INVALID);
+    assert_int_equal(ts_db_open(stub, TS_DB_WRITE | TS_DB_SCRATCH | TS_DB_SEGMENTS, &db), TS_OK);
+    assert_int_equal(ts_db_set_segment_size(db, 2), TS_OK);
+    put_expect(db, "NCT01000031", "A1", "2020-01-01", TS_PUT_NEW);
+    put_expect(db, "NCT01000032", "B1", "2020-01-01", TS_PUT_NEW);
+    assert_int_equal(ts_db_commit(db), TS_OK); /* segment 0 full: 1 starts */
+    put_expect(db, "NCT01000031", "A2", "2021-01-01", TS_PUT_UPDATED);  /* replaces 0's */
+    put_expect(db, "NCT01000032", "B0", "2019-01-01", TS_PUT_OLDER);    /* 0's stays */
+    put_expect(db, "NCT01000032", "B1", "2020-01-01", TS_PUT_UNCHANGED);
+    put_expect(db, "NCT01000033", "C1", "2020-01-01", TS_PUT_NEW);
+    assert_int_equal(ts_db_commit(db), TS_OK); /* segment 2 starts */
+    put_expect(db, "NCT01000033", "C2", "2022-01-01", TS_PUT_UPDATED);  /* cancelled below */
+    assert_int_equal(ts_db_cancel(db), TS_OK);
+    put_expect(db, "NCT01000031", "A3", "2022-01-01", TS_PUT_UPDATED);  /* replaces 1's */
+    put_expect(db, "NCT01000034", "D1", "2020-01-01", TS_PUT_NEW);
+    assert_int_equal(ts_db_close(db), TS_OK);
+
+    assert_int_equal(ts_stub_read(stub, &segs, &n), TS_OK);
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(segs[2], "segd.seg-0002"));
+    for (size_t i = 0; i < n; i++)
+        free(segs[i]);
+    free(segs);
+
+    const char *src[] = { stub };
+    assert_int_equal(ts_db_compact(src, 1, path_in_tmp("segmerged")), TS_OK);
+    assert_int_equal(ts_db_open(path_in_tmp("segmerged"), TS_DB_READ, &db), TS_OK);
+    uint64_t count = 0;
+    assert_int_equal(ts_db_doccount(db, &count), TS_OK);
+    assert_int_equal(count, 4);
+    char *t = title_of(db, "NCT01000031");
+    assert_string_equal(t, "A3");
+    free(t);
+    t = title_of(db, "NCT01000032");
+    assert_string_equal(t, "B1");
+    free(t);
+    t = title_of(db, "NCT01000033"); /* the cancelled update left segment 1's */
+    assert_string_equal(t, "C1");
+    free(t);
+    assert_int_equal(ts_db_close(db), TS_OK);
+
+    /* a segmented index is only made new */
+    assert_int_equal(ts_db_open(stub, TS_DB_WRITE | TS_DB_SCRATCH | TS_DB_SEGMENTS, &db),
+                     TS_ERR_INVALID);
+    assert_int_equal(ts_db_set_segment_size(NULL, 2), TS_ERR_INVALID);
+}
+
 static void test_prune(void **state)
 {
     ts_db_t *db;
@@ -442,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_locked),
         cmocka_unit_test(test_cancel_keeps_last_commit),
         cmocka_unit_test(test_scratch),
+        cmocka_unit_test(test_segments),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_version_mismatch),
