@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -153,6 +154,15 @@ static void die_usage(const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry '%s --help'.\n", prog);
     exit(EXIT_USAGE);
+}
+
+/* The whole number s if it is one from min to max, else -1. */
+static long count_arg(const char *s, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(s, &end, 10);
+    return end == s || *end || errno || n < min || n > max ? -1 : n;
 }
 
 /* Exit status for a failing library status. */
@@ -1011,26 +1021,23 @@ int main(int argc, char **argv)
         }
         case 'j':
         case OPT_SHARDS: {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > MAX_JOBS)
+            long n = count_arg(optarg, 1, MAX_JOBS);
+            if (n < 0)
                 die_usage("--%s takes a number from 1 to %d, not '%s'",
                           c == 'j' ? "jobs" : "shards", MAX_JOBS, optarg);
             *(c == 'j' ? &jobs : &nshards) = (int)n;
             break;
         }
         case OPT_BATCH: {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1)
+            long n = count_arg(optarg, 1, LONG_MAX);
+            if (n < 0)
                 die_usage("--batch-size takes a positive number, not '%s'", optarg);
             ix.batch_size = (unsigned long)n;
             break;
         }
         case OPT_SEGMENT: {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 0 || end == optarg)
+            long n = count_arg(optarg, 0, LONG_MAX);
+            if (n < 0)
                 die_usage("--segment-size takes a number of records (0: one segment), not '%s'",
                           optarg);
             ix.segment_size = (unsigned long)n;

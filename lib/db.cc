@@ -266,8 +266,8 @@ static std::string segment_path(const std::string &path, size_t i)
 static ts_status_t write_segment_stub(ts_db_t *db)
 {
     std::vector<std::string> names;
-    for (const auto &p : db->segs)
-        names.push_back(p.substr(p.rfind('/') + 1));
+    for (const auto &g : db->segs)
+        names.push_back(g.path.substr(g.path.rfind('/') + 1));
     std::vector<const char *> v;
     for (const auto &n : names)
         v.push_back(n.c_str());
@@ -278,7 +278,7 @@ static ts_status_t write_segment_stub(ts_db_t *db)
 static void settle_replaced(ts_db_t *db)
 {
     for (const auto &r : db->seg_replacing)
-        db->seg_dead[r.second].push_back(unique_term(r.first.c_str()));
+        db->segs[r.second].dead.push_back(unique_term(r.first.c_str()));
     db->seg_replacing.clear();
 }
 
@@ -293,8 +293,7 @@ static ts_status_t next_segment_if_full(ts_db_t *db)
     ts_status_t s = open_writable(db, p, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
     if (s != TS_OK)
         return s;
-    db->segs.push_back(p);
-    db->seg_dead.resize(db->segs.size());
+    db->segs.push_back({p, nullptr, {}});
     db->seg_docs = 0;
     return write_segment_stub(db);
 }
@@ -302,28 +301,27 @@ static ts_status_t next_segment_if_full(ts_db_t *db)
 // The earlier segment i, opened for reading.
 static Xapian::Database &segment_reader(ts_db_t *db, unsigned i)
 {
-    if (db->seg_read.size() < db->segs.size())
-        db->seg_read.resize(db->segs.size());
-    if (!db->seg_read[i])
-        db->seg_read[i].reset(new Xapian::Database(db->segs[i]));
-    return *db->seg_read[i];
+    ts_db::segment &g = db->segs[i];
+    if (!g.reader)
+        g.reader.reset(new Xapian::Database(g.path));
+    return *g.reader;
 }
 
 // At close, after the last commit: delete from the earlier segments the
 // versions that later ones replaced.
 static void finish_segments(ts_db_t *db)
 {
-    db->seg_read.clear();
-    for (size_t i = 0; i < db->seg_dead.size(); i++) {
-        if (db->seg_dead[i].empty())
+    for (auto &g : db->segs) {
+        g.reader.reset();
+        if (g.dead.empty())
             continue;
-        Xapian::WritableDatabase w(db->segs[i], Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
-        for (const auto &t : db->seg_dead[i])
+        Xapian::WritableDatabase w(g.path, Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
+        for (const auto &t : g.dead)
             w.delete_document(t);
         w.commit();
         w.close();
+        g.dead.clear();
     }
-    db->seg_dead.clear();
 }
 
 extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
@@ -355,8 +353,7 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
             if (s != TS_OK)
                 return s;
             if (flags & TS_DB_SEGMENTS) {
-                db->segs.push_back(first);
-                db->seg_dead.resize(1);
+                db->segs.push_back({first, nullptr, {}});
                 if ((s = write_segment_stub(db)) != TS_OK)
                     return s;
             }
@@ -763,9 +760,10 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
         // earlier segment: it is compared there, and deleted at close when
         // this one replaces it.
         unsigned cur = db->segs.empty() ? 0 : (unsigned)db->segs.size() - 1;
-        auto it = db->seen.find(rec->nct_id);
-        bool absent = db->fresh && it == db->seen.end();
-        bool earlier = !absent && it != db->seen.end() && it->second != cur;
+        auto ins = db->seen.emplace(rec->nct_id, cur);
+        auto it = ins.first;
+        bool absent = db->fresh && ins.second;
+        bool earlier = !ins.second && it->second != cur;
         ts_put_result_t res;
         if (absent)
             hash = content_hash(rec, &json), res = TS_PUT_NEW;
@@ -773,8 +771,6 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
             res = _ts_put_check(segment_reader(db, it->second), rec, &hash, &json);
         else
             res = _ts_put_check(db->wdb, rec, &hash, &json);
-        if (it == db->seen.end())
-            it = db->seen.emplace(rec->nct_id, cur).first;
         if (res == TS_PUT_UNCHANGED || res == TS_PUT_OLDER) {
             if (result)
                 *result = res;

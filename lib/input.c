@@ -588,19 +588,15 @@ static int read_member(struct archive *a, struct archive_entry *e, char **buf,
     for (;;) {
         la_ssize_t r;
         if (got == cap) {
-            char *nb;
             if (cap > MAX_MEMBER) {
                 free(b);
                 return ARCHIVE_WARN;
             }
-            nb = realloc(b, cap * 2);
-            if (!nb) {
+            if (grow(&b, &cap) != 0) {
                 free(b);
                 archive_set_error(a, ENOMEM, "out of memory");
                 return ARCHIVE_FATAL;
             }
-            b = nb;
-            cap *= 2;
         }
         r = archive_read_data(a, b + got, cap - got);
         if (r == 0)

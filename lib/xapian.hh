@@ -34,15 +34,18 @@ struct ts_db {
     std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> mined;
     // A segmented build (TS_DB_SEGMENTS, db.cc): path is a stub file
     // listing the segments, separate indexes; wdb writes the last one.
-    uint64_t seg_limit = 0;               // documents per segment; 0: not segmented
+    struct segment {
+        std::string path;
+        std::unique_ptr<Xapian::Database> reader; // opened when first needed
+        // Unique terms of the versions that a later segment replaced,
+        // deleted at close.
+        std::vector<std::string> dead;
+    };
+    uint64_t seg_limit = 0;               // documents per segment; 0: no more
     uint64_t seg_docs = 0;                // documents added to the last segment
-    std::vector<std::string> segs;        // their paths
-    std::vector<std::unique_ptr<Xapian::Database>> seg_read; // earlier ones, opened when needed
-    // Per earlier segment: unique terms of the versions that a newer one
-    // replaced, deleted at close.
-    std::vector<std::vector<std::string>> seg_dead;
+    std::vector<segment> segs;            // empty unless segmented
     // Replaced in the open transaction: id and the segment of the version
-    // replaced (to seg_dead at commit, back into seen at cancel).
+    // replaced (to its dead at commit, back into seen at cancel).
     std::vector<std::pair<std::string, unsigned>> seg_replacing;
 };
 
