@@ -25,6 +25,20 @@ run ts --ids --limit 2000 "heart failure"
 unlike "$out" 'NCT00004399' "heart failure: the synonym phrase 'cardiac failure' is not looked for in criteria"
 run ts --ids --limit 2000 '"cardiac failure"'
 like "$out" 'NCT00004399' "typed as a phrase, it is found anywhere in the default search"
+# An expansion that holds another word the query requires is left out:
+# "pregnancy" expands to the MeSH heading "hiv infections" (trials that
+# name both conditions), which in "hiv pregnancy" would match every HIV
+# trial.
+run ts --explain --limit 0 pregnancy
+like "$out" 'pregnancy -> mesh:hiv infections' "pregnancy alone expands to the heading 'hiv infections'"
+run ts --explain --limit 0 hiv pregnancy
+unlike "$out" 'pregnancy -> mesh:hiv infections' "with hiv also required, that expansion is left out"
+ts --ids --limit 5000 hiv pregnancy | sort >"$TMP/hp.ids"
+ts --ids --limit 5000 --no-expand pregnancy | sort >"$TMP/p.ids"
+is "$(comm -23 "$TMP/hp.ids" "$TMP/p.ids" | wc -l | tr -d ' ')" 0 \
+    "every trial 'hiv pregnancy' finds ($(wc -l <"$TMP/hp.ids" | tr -d ' ')) says pregnancy"
+run ts --explain --limit 0 hiv OR pregnancy
+like "$out" 'pregnancy -> mesh:hiv infections' "in an OR nothing else is required: the expansion stays"
 run ts --explain --limit 0 PBSC
 like "$out" 'pbsc -> peripheral blood stem cells \(abbreviation, weight 0\.[0-9]' \
     "an abbreviation defined in the records (not in the curated list) expands, weighted by its share"
