@@ -286,7 +286,9 @@ static void settle_replaced(ts_db_t *db)
 static ts_status_t next_segment_if_full(ts_db_t *db)
 {
     settle_replaced(db);
-    if (!db->seg_limit || db->seg_docs < db->seg_limit)
+    // A segment's documents are the ones added to it: replaced versions
+    // in earlier segments are deleted only at close.
+    if (!db->seg_limit || db->wdb.get_doccount() < db->seg_limit)
         return TS_OK;
     db->wdb.close();
     std::string p = segment_path(db->path, db->segs.size());
@@ -294,7 +296,6 @@ static ts_status_t next_segment_if_full(ts_db_t *db)
     if (s != TS_OK)
         return s;
     db->segs.push_back({p, nullptr, {}});
-    db->seg_docs = 0;
     return write_segment_stub(db);
 }
 
@@ -785,7 +786,6 @@ extern "C" ts_status_t ts_db_put(ts_db_t *db, const ts_record_t *rec, ts_put_res
         else
             db->wdb.replace_document(unique_term(rec->nct_id),
                                      make_document(db, rec, hash, json));
-        db->seg_docs++;
         _ts_mine_record(db, rec);
         if (result)
             *result = res;

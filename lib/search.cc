@@ -1975,9 +1975,12 @@ Xapian::Query Searcher::enrich_list(const Xapian::Query &q)
     const size_t MAX_RUN = 6;
     size_t n = q.get_num_subqueries();
     std::vector<std::string> words(n), prefixes(n);
+    std::vector<std::vector<std::string>> stems(n); // of each word's key
     for (size_t i = 0; i < n; i++) {
         std::string term;
         words[i] = leaf_word(q.get_subquery(i), &prefixes[i], &term);
+        for (const std::string &w : words_of(_ts_vocab_key(words[i].c_str(), words[i].size())))
+            stems[i].push_back(stem(w));
     }
     // In an AND, the words outside the part being expanded are required
     // (with those an enclosing AND requires).
@@ -1988,9 +1991,7 @@ Xapian::Query Searcher::enrich_list(const Xapian::Query &q)
             return;
         for (size_t j = 0; j < n; j++)
             if (j < first || j > last)
-                for (const std::string &w :
-                     words_of(_ts_vocab_key(words[j].c_str(), words[j].size())))
-                    required.insert(stem(w));
+                required.insert(stems[j].begin(), stems[j].end());
     };
     std::vector<Xapian::Query> sub;
     for (size_t i = 0; i < n;) {

@@ -42,7 +42,6 @@ struct ts_db {
         std::vector<std::string> dead;
     };
     uint64_t seg_limit = 0;               // documents per segment; 0: no more
-    uint64_t seg_docs = 0;                // documents added to the last segment
     std::vector<segment> segs;            // empty unless segmented
     // Replaced in the open transaction: id and the segment of the version
     // replaced (to its dead at commit, back into seen at cancel).
