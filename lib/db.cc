@@ -6,7 +6,9 @@
 //   with provenance);
 // - free-text fields: normalized text (analyze.c) through a TermGenerator
 //   (English stemmer, STEM_SOME, positions) under the field's first prefix
-//   with wdf 1, and, for a field with a non-zero schema weight, also
+//   with wdf 1 (for a long field, one without positions in the schema,
+//   only its stems: STEM_ALL_Z, "ZXBtrial"), and, for a field with a
+//   non-zero schema weight, also
 //   unprefixed with wdf 1 (the words of the default search); the words
 //   of titles and conditions (weight TS_WEIGHT_TWICE) once more under
 //   "XW" (TS_PREFIX_WEIGHTED) with wdf 1 and no positions, the one term a
@@ -662,10 +664,13 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
         }
         for (const char *t : texts) {
             std::string norm = normalized(t);
-            if (fd.positions)
+            if (fd.positions) {
                 tg.index_text(norm, 1, prefix);
-            else // phrases are found in the unprefixed copy (schema.c)
+            } else { // stems only: words and phrases are in the unprefixed copy
+                tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
                 tg.index_text_without_positions(norm, 1, prefix);
+                tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+            }
             tg.increase_termpos(10);
             if (fd.weight) { // in the default search
                 tg.index_text(norm);

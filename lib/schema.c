@@ -17,7 +17,8 @@
 #include <string.h>
 
 #define TEXT(n, a, p, w, s, h) { { n, a, TS_FIELD_TEXT, h }, p, -1, w, s, 1 }
-/* A long free-text field of the default search: no positions of its own. */
+/* A long free-text field of the default search: stems only of its own, no
+ * positions (ts_internal.h). */
 #define LONG(n, a, p, w, s, h) { { n, a, TS_FIELD_TEXT, h }, p, -1, w, s, 0 }
 #define FILTER(n, a, p, s, h)  { { n, a, TS_FIELD_FILTER, h }, p, -1, 0, s, 0 }
 #define RANGE(n, a, slot, h)   { { n, a, TS_FIELD_RANGE, h }, "", slot, 0, _TS_SRC_NONE, 0 }

@@ -975,27 +975,40 @@ term_parts split_term(const std::string &t)
     return p;
 }
 
-// Whether the terms under prefix have word positions: unprefixed and
-// filter terms have, and the fields marked so in the schema.
-bool has_positions(const std::string &prefix)
+// Whether prefix is that of a long field, whose own terms are stems only
+// and without positions (schema.c, db.cc): the words as typed and their
+// positions are in the unprefixed copy, the default search.
+bool stems_only(const std::string &prefix)
 {
     const _ts_field_t *f = prefix.empty() ? NULL : field_of_prefix(prefix);
-    return !f || f->positions;
+    return f && !f->positions;
+}
+
+// A word taken exactly (typed in capitals, a number, or a short word)
+// in a field of stems only: the field's stem, filtered by the word in
+// the default search, which holds the field's words as typed.
+Xapian::Query exact_in_stems(const std::string &prefix, const std::string &word,
+                             const Xapian::Stem &stem)
+{
+    return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("Z" + prefix + stem(word)),
+                         Xapian::Query(word));
 }
 
 // A phrase (or NEAR, op) of words in the field of prefix, within window.
-// In a field indexed without positions it is the field's words, filtered
-// by the phrase in the default search, which holds every such field with
-// positions: the weight is that of the field's words, as for a phrase.
+// In a field of stems only it is the stems of its words in the field,
+// filtered by the phrase in the default search: the weight is that of the
+// field's words, as for a phrase.
 Xapian::Query phrase_query(Xapian::Query::op op, const std::vector<std::string> &words,
-                           const std::string &prefix, Xapian::termcount window)
+                           const std::string &prefix, Xapian::termcount window,
+                           const Xapian::Stem &stem)
 {
     std::vector<Xapian::Query> fielded, plain;
+    bool stems = stems_only(prefix);
     for (const auto &w : words) {
-        fielded.emplace_back(prefix + w);
+        fielded.emplace_back(stems ? "Z" + prefix + stem(w) : prefix + w);
         plain.emplace_back(w);
     }
-    if (has_positions(prefix))
+    if (!stems)
         return Xapian::Query(op, fielded.begin(), fielded.end(), window);
     return Xapian::Query(Xapian::Query::OP_FILTER,
                          Xapian::Query(Xapian::Query::OP_AND, fielded.begin(), fielded.end()),
@@ -1016,14 +1029,48 @@ Xapian::termcount window_of(const Xapian::Query &q)
     return 0;
 }
 
-// q with every phrase and NEAR over the terms of a field indexed without
-// positions made matchable (phrase_query).  The parser writes such
-// phrases; the other phrases of a search are built by phrase_query.
-// *changed is set when something was rewritten.
-Xapian::Query positional(const Xapian::Query &q, bool *changed)
+// The pattern of a wildcard query ("XBcanc" for summary:canc*).  Xapian
+// 1.4 has no getter for it; its description shows it ("Query(WILDCARD
+// SYNONYM XBcanc)").
+std::string wildcard_pattern(const Xapian::Query &q)
+{
+    std::string d = q.get_description();
+    size_t k = d.find("WILDCARD ");
+    if (k == std::string::npos || (k = d.find(' ', k + 9)) == std::string::npos)
+        return "";
+    size_t end = d.find(')', k);
+    return d.substr(k + 1, end == std::string::npos ? std::string::npos : end - k - 1);
+}
+
+// q with the words and phrases of the fields of stems only (stems_only)
+// made matchable: the parser writes a word under such a prefix as typed
+// when it takes it exactly, or in a phrase, and a wildcard over the words
+// as typed.  A word becomes exact_in_stems, a phrase or NEAR phrase_query,
+// a wildcard one over the field's stems.  *changed is set when something
+// was rewritten.
+Xapian::Query positional(const Xapian::Query &q, const Xapian::Stem &stem, bool *changed)
 {
     Xapian::Query::op op = q.get_type();
     size_t n = q.get_num_subqueries();
+    if (op == Xapian::Query::LEAF_TERM) {
+        Xapian::TermIterator t = q.get_terms_begin();
+        if (t == q.get_terms_end())
+            return q;
+        term_parts p = split_term(*t);
+        if (p.z || !stems_only(p.prefix))
+            return q;
+        *changed = true;
+        return exact_in_stems(p.prefix, p.word, stem);
+    }
+    if (op == Xapian::Query::OP_WILDCARD) {
+        term_parts p = split_term(wildcard_pattern(q));
+        if (p.z || !stems_only(p.prefix))
+            return q;
+        *changed = true;
+        return Xapian::Query(Xapian::Query::OP_WILDCARD, "Z" + p.prefix + p.word, WILDCARD_CAP,
+                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                             Xapian::Query::OP_SYNONYM);
+    }
     if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
         std::vector<std::string> words;
         std::string prefix;
@@ -1037,10 +1084,10 @@ Xapian::Query positional(const Xapian::Query &q, bool *changed)
             prefix = p.prefix;
             words.push_back(p.word);
         }
-        if (n == 0 || has_positions(prefix))
+        if (n == 0 || !stems_only(prefix))
             return q;
         *changed = true;
-        return phrase_query(op, words, prefix, window_of(q));
+        return phrase_query(op, words, prefix, window_of(q), stem);
     }
     switch (op) {
     case Xapian::Query::OP_AND: case Xapian::Query::OP_OR:
@@ -1048,13 +1095,13 @@ Xapian::Query positional(const Xapian::Query &q, bool *changed)
     case Xapian::Query::OP_AND_MAYBE: case Xapian::Query::OP_FILTER:
     case Xapian::Query::OP_SYNONYM: case Xapian::Query::OP_MAX:
         break;
-    default: // leaves, and operators with parameters the parser puts no phrase under
+    default: // operators with parameters the parser puts no such term under
         return q;
     }
     bool any = false;
     std::vector<Xapian::Query> sub;
     for (size_t i = 0; i < n; i++)
-        sub.push_back(positional(q.get_subquery(i), &any));
+        sub.push_back(positional(q.get_subquery(i), stem, &any));
     if (!any)
         return q;
     *changed = true;
@@ -1062,16 +1109,17 @@ Xapian::Query positional(const Xapian::Query &q, bool *changed)
 }
 
 // q ready to run: see positional.
-Xapian::Query runnable(const Xapian::Query &q)
+Xapian::Query runnable(const Xapian::Query &q, const Xapian::Stem &stem)
 {
     bool changed = false;
-    return positional(q, &changed);
+    return positional(q, stem, &changed);
 }
 
 // The query terms that show in which fields a hit matched: each field
 // term of the query names its field; an unprefixed term names each field
 // holding the same word (term "Zcancer": "ZXCcancer" is condition), when
-// the hit has the unprefixed term itself.
+// the hit has the unprefixed term itself.  A word taken exactly stands
+// in a field of stems only (stems_only) as its stem.
 struct field_terms {
     struct want {
         const _ts_field_t *field; // NULL: an unprefixed query term
@@ -1079,14 +1127,19 @@ struct field_terms {
     };
     std::unordered_map<std::string, want> terms;
 
-    explicit field_terms(const Xapian::Query &q)
+    field_terms(const Xapian::Query &q, const Xapian::Stem &stem)
     {
+        auto in_field = [&](const term_parts &tp, const std::string &prefix) {
+            if (tp.z)
+                return "Z" + prefix + tp.word;
+            return stems_only(prefix) ? "Z" + prefix + stem(tp.word) : prefix + tp.word;
+        };
         for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
             const std::string term = *t;
             term_parts tp = split_term(term);
             if (!tp.prefix.empty()) {
                 if (const _ts_field_t *f = field_of_prefix(tp.prefix))
-                    terms[term] = want{f, std::string()};
+                    terms[in_field(tp, tp.prefix)] = want{f, std::string()};
                 continue;
             }
             terms.emplace(term, want{NULL, std::string()});
@@ -1094,7 +1147,7 @@ struct field_terms {
                 const _ts_field_t &f = _ts_schema[i];
                 if (f.info.kind != TS_FIELD_TEXT || f.src == _TS_SRC_NONE)
                     continue;
-                terms.emplace((tp.z ? "Z" : "") + first_prefix(&f) + tp.word, want{&f, term});
+                terms.emplace(in_field(tp, first_prefix(&f)), want{&f, term});
             }
         }
     }
@@ -1403,12 +1456,12 @@ Xapian::Query Searcher::with_filters(const Xapian::Query &q) const
     return Xapian::Query(Xapian::Query::OP_FILTER, q, filters);
 }
 
-// An Enquire for q, its field phrases made runnable (positional): every
-// search of the index goes through here.
+// An Enquire for q, its words in fields of stems only made runnable
+// (positional): every search of the index goes through here.
 Xapian::Enquire Searcher::enquire(const Xapian::Query &q) const
 {
     Xapian::Enquire e(db);
-    e.set_query(runnable(q));
+    e.set_query(runnable(q, stem));
     return e;
 }
 
@@ -1656,7 +1709,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         Xapian::Enquire snip_enq(db);
         snip_enq.set_query(snip_q);
         snip_set = snip_enq.get_mset(0, 0);
-        fterms.reset(new field_terms(q));
+        fterms.reset(new field_terms(q, stem));
     }
     size_t len = opts.snippet_chars ? opts.snippet_chars : 200;
 
@@ -1758,13 +1811,15 @@ bool Searcher::typed_in_capitals(const std::string &word) const
 
 // One word under prefix: its stem where the index has stems, else the
 // word itself.  Short words (abbreviations: "als" would stem to "al", as
-// in "et al.") are taken exactly.
+// in "et al.") are taken exactly; in a field of stems only, as
+// exact_in_stems.
 Xapian::Query Searcher::word_query(const std::string &word, const std::string &prefix) const
 {
+    bool stems = stems_only(prefix);
     if (word.size() <= 4)
-        return Xapian::Query(prefix + word);
+        return stems ? exact_in_stems(prefix, word, stem) : Xapian::Query(prefix + word);
     std::string z = "Z" + prefix + stem(word);
-    if (db.term_exists(z))
+    if (stems || db.term_exists(z))
         return Xapian::Query(z);
     return Xapian::Query(prefix + word);
 }
@@ -1776,7 +1831,8 @@ Xapian::Query Searcher::text_query(const std::string &text, const std::string &p
     std::vector<std::string> words = words_of(text);
     if (words.size() == 1)
         return word_query(words[0], prefix);
-    return phrase_query(Xapian::Query::OP_PHRASE, words, prefix, (Xapian::termcount)words.size());
+    return phrase_query(Xapian::Query::OP_PHRASE, words, prefix, (Xapian::termcount)words.size(),
+                        stem);
 }
 
 // A MeSH heading added by expansion ("cardiovascular diseases"): its

@@ -217,11 +217,14 @@ typedef enum _ts_src {
  *   default-search word is ORed at query time.
  * - src: which record data feeds it (_TS_SRC_NONE for a field that only
  *   searches the prefixes of others).
- * - positions: free text: 1 when the field's own terms keep word
- *   positions; 0 for the long fields of the default search, whose words
- *   have positions only in the unprefixed copy: a phrase in such a field
- *   is matched as the field's words plus the phrase in the default search
- *   (search.cc, phrase_query).  Positions are half the size of an index.
+ * - positions: free text: 1 when the field's own terms are its words,
+ *   stems and word positions; 0 for the long fields of the default
+ *   search, whose own terms are stems only ("ZXBtrial"), without
+ *   positions: their words as written and positions are in the unprefixed
+ *   copy, and a phrase or an exact word in such a field is matched as the
+ *   field's stems plus the phrase or word in the default search
+ *   (search.cc, stems_only).  Positions are half the size of an index,
+ *   the long fields' words as written a fifth of a record's terms.
  * Term prefixes in use: Q unique id; S title; XC condition; XM MeSH; XK
  * keyword; XI intervention and arms; XOP/XOS primary/secondary outcome; XB
  * summary and description; XEL criteria with no marked parts; XIN/XEX

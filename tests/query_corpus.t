@@ -28,6 +28,12 @@ is "$(ids 'intr:(vigabatrin OR ravelatine)')" "NCT09900004 NCT09900005" "field a
 is "$(ids 'title:sclerosis')" "NCT09900001 NCT09900003 NCT09900006" "title:"
 is "$(ids 'id:NCT09900004')" "NCT09900004" "id:"
 is "$(ids 'location:nantes')" "NCT09900005" "location:"
+# The long fields keep only stems of their own (schema.c): a word taken
+# exactly, a number, a wildcard and a phrase in one are still found.
+is "$(ids 'summary:ALS')" "NCT09900001 NCT09900003" "a word in capitals in a long field"
+is "$(ids 'summary:12')" "NCT09900004 NCT09900007" "a number in a long field"
+is "$(ids 'summary:oligonucl*')" "NCT09900003" "a wildcard in a long field"
+is "$(ids 'summary:"lumbar puncture"')" "NCT09900001 NCT09900003" "a phrase in a long field"
 is "$(ids 'mesh:epilepsy')" "NCT09900004" "mesh:"
 is "$(ids 'exclusion:pregnancy')" "NCT09900001 NCT09900006 NCT09900008" "exclusion:"
 is "$(ids 'pregnancy')" "" "exclusion criteria stay out of the default search"

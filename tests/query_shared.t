@@ -23,6 +23,16 @@ run ts --ids --limit 1000 --age 17 'mesenchymal epilepsy'
 unlike "$out" 'NCT02497443' "--age 17 excludes NCT02497443"
 
 # ---- fielded queries and filters on real records ----------------------------
+# A word in capitals in a long field (stems only there) is the word, not
+# its stem: "summary:ALS" does not find the summaries that cite "et al."
+exact() { ts --ids --limit 10000 --no-fallback --no-expand "$1" | sort; }
+exact 'summary:ALS' >"$TMP/s-als.ids"
+exact 'ALS' >"$TMP/als.ids"
+exact 'summary:al' >"$TMP/s-al.ids"
+ok "$([ -s "$TMP/s-als.ids" ] && [ "$(wc -l <"$TMP/s-al.ids")" -gt 10 ]; echo $?)" \
+    "summary:ALS and summary:al both find trials"
+is "$(comm -23 "$TMP/s-als.ids" "$TMP/als.ids" | wc -l | tr -d ' ')" 0 \
+    "every trial summary:ALS finds says ALS"
 is "$(ts --ids 'id:NCT02497443')" "NCT02497443" "id: finds one trial"
 is "$(ts --ids --no-fallback 'condition:epilepsy intervention:"mesenchymal stem cells" start:2011')" \
     "NCT02497443" "start:2011 (April 2011) admits"
