@@ -2031,15 +2031,20 @@ Xapian::Query Searcher::enrich_list(const Xapian::Query &q)
     const size_t MAX_RUN = 6;
     size_t n = q.get_num_subqueries();
     std::vector<std::string> words(n), prefixes(n);
-    std::vector<std::vector<std::string>> stems(n); // of each word's key
+    std::vector<std::vector<std::string>> stems(n); // of each word's key, a phrase's words
     for (size_t i = 0; i < n; i++) {
-        std::string term;
-        words[i] = leaf_word(q.get_subquery(i), &prefixes[i], &term);
-        for (const std::string &w : words_of(_ts_vocab_key(words[i].c_str(), words[i].size())))
+        std::string term, prefix;
+        Xapian::Query sq = q.get_subquery(i);
+        words[i] = leaf_word(sq, &prefixes[i], &term);
+        std::string text = words[i];
+        if (sq.get_type() == Xapian::Query::OP_PHRASE || sq.get_type() == Xapian::Query::OP_NEAR)
+            for (size_t k = 0; k < sq.get_num_subqueries(); k++)
+                text += " " + leaf_word(sq.get_subquery(k), &prefix, &term);
+        for (const std::string &w : words_of(_ts_vocab_key(text.c_str(), text.size())))
             stems[i].push_back(stem(w));
     }
-    // In an AND, the words outside the part being expanded are required
-    // (with those an enclosing AND requires).
+    // In an AND, the words outside the part being expanded are required,
+    // a phrase's words too (with those an enclosing AND requires).
     const std::set<std::string> outer = required;
     auto require_others = [&](size_t first, size_t last) {
         required = outer;

@@ -37,6 +37,8 @@ ts --ids --limit 5000 hiv pregnancy | sort >"$TMP/hp.ids"
 ts --ids --limit 5000 --no-expand pregnancy | sort >"$TMP/p.ids"
 is "$(comm -23 "$TMP/hp.ids" "$TMP/p.ids" | wc -l | tr -d ' ')" 0 \
     "every trial 'hiv pregnancy' finds ($(wc -l <"$TMP/hp.ids" | tr -d ' ')) says pregnancy"
+run ts --explain --limit 0 '"hiv infection" pregnancy'
+unlike "$out" 'pregnancy -> mesh:hiv infections' "a required phrase's words count too"
 run ts --explain --limit 0 hiv OR pregnancy
 like "$out" 'pregnancy -> mesh:hiv infections' "in an OR nothing else is required: the expansion stays"
 run ts --explain --limit 0 PBSC
