@@ -1042,13 +1042,38 @@ std::string wildcard_pattern(const Xapian::Query &q)
     return d.substr(k + 1, end == std::string::npos ? std::string::npos : end - k - 1);
 }
 
+// A wildcard in a field of stems only: the words as written (in the
+// default search) that start with pattern, the WILDCARD_CAP most
+// frequent, as their stems in the field, one synonym.  A stem can be
+// shorter than the pattern ("randomiz*": "randomized" is "random").
+Xapian::Query wildcard_in_stems(const Xapian::Database &db, const std::string &prefix,
+                                const std::string &pattern, const Xapian::Stem &stem)
+{
+    std::vector<std::pair<Xapian::doccount, std::string>> words;
+    for (auto t = db.allterms_begin(pattern); t != db.allterms_end(pattern); ++t)
+        words.emplace_back(t.get_termfreq(), *t);
+    if (words.size() > WILDCARD_CAP) {
+        std::partial_sort(words.begin(), words.begin() + WILDCARD_CAP, words.end(),
+                          [](const std::pair<Xapian::doccount, std::string> &a,
+                             const std::pair<Xapian::doccount, std::string> &b) {
+                              return a.first > b.first;
+                          });
+        words.resize(WILDCARD_CAP);
+    }
+    std::set<std::string> stems;
+    for (const auto &w : words)
+        stems.insert("Z" + prefix + stem(w.second));
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, stems.begin(), stems.end());
+}
+
 // q with the words and phrases of the fields of stems only (stems_only)
 // made matchable: the parser writes a word under such a prefix as typed
 // when it takes it exactly, or in a phrase, and a wildcard over the words
 // as typed.  A word becomes exact_in_stems, a phrase or NEAR phrase_query,
-// a wildcard one over the field's stems.  *changed is set when something
-// was rewritten.
-Xapian::Query positional(const Xapian::Query &q, const Xapian::Stem &stem, bool *changed)
+// a wildcard wildcard_in_stems.  *changed is set when something was
+// rewritten.
+Xapian::Query positional(const Xapian::Query &q, const Xapian::Database &db,
+                         const Xapian::Stem &stem, bool *changed)
 {
     Xapian::Query::op op = q.get_type();
     size_t n = q.get_num_subqueries();
@@ -1064,12 +1089,10 @@ Xapian::Query positional(const Xapian::Query &q, const Xapian::Stem &stem, bool 
     }
     if (op == Xapian::Query::OP_WILDCARD) {
         term_parts p = split_term(wildcard_pattern(q));
-        if (p.z || !stems_only(p.prefix))
+        if (p.z || p.word.empty() || !stems_only(p.prefix))
             return q;
         *changed = true;
-        return Xapian::Query(Xapian::Query::OP_WILDCARD, "Z" + p.prefix + p.word, WILDCARD_CAP,
-                             Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
-                             Xapian::Query::OP_SYNONYM);
+        return wildcard_in_stems(db, p.prefix, p.word, stem);
     }
     if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
         std::vector<std::string> words;
@@ -1101,18 +1124,19 @@ Xapian::Query positional(const Xapian::Query &q, const Xapian::Stem &stem, bool 
     bool any = false;
     std::vector<Xapian::Query> sub;
     for (size_t i = 0; i < n; i++)
-        sub.push_back(positional(q.get_subquery(i), stem, &any));
+        sub.push_back(positional(q.get_subquery(i), db, stem, &any));
     if (!any)
         return q;
     *changed = true;
     return Xapian::Query(op, sub.begin(), sub.end());
 }
 
-// q ready to run: see positional.
-Xapian::Query runnable(const Xapian::Query &q, const Xapian::Stem &stem)
+// q ready to run on db: see positional.
+Xapian::Query runnable(const Xapian::Query &q, const Xapian::Database &db,
+                       const Xapian::Stem &stem)
 {
     bool changed = false;
-    return positional(q, stem, &changed);
+    return positional(q, db, stem, &changed);
 }
 
 // The query terms that show in which fields a hit matched: each field
@@ -1461,7 +1485,7 @@ Xapian::Query Searcher::with_filters(const Xapian::Query &q) const
 Xapian::Enquire Searcher::enquire(const Xapian::Query &q) const
 {
     Xapian::Enquire e(db);
-    e.set_query(runnable(q, stem));
+    e.set_query(runnable(q, db, stem));
     return e;
 }
 

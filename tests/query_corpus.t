@@ -33,6 +33,8 @@ is "$(ids 'location:nantes')" "NCT09900005" "location:"
 is "$(ids 'summary:ALS')" "NCT09900001 NCT09900003" "a word in capitals in a long field"
 is "$(ids 'summary:12')" "NCT09900004 NCT09900007" "a number in a long field"
 is "$(ids 'summary:oligonucl*')" "NCT09900003" "a wildcard in a long field"
+is "$(ids 'summary:seizures*')" "NCT09900004" \
+    "a wildcard longer than the stem it matches (seizures: seizur)"
 is "$(ids 'summary:"lumbar puncture"')" "NCT09900001 NCT09900003" "a phrase in a long field"
 is "$(ids 'mesh:epilepsy')" "NCT09900004" "mesh:"
 is "$(ids 'exclusion:pregnancy')" "NCT09900001 NCT09900006 NCT09900008" "exclusion:"
