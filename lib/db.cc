@@ -636,6 +636,7 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
     Xapian::Document doc;
     Xapian::TermGenerator &tg = db->tg;
     tg.set_document(doc);
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME); // a failed record may have left STEM_ALL_Z
 
     char *json = _ts_record_json_add_source(json0.c_str(), r);
     if (!json)

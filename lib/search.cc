@@ -1042,28 +1042,34 @@ std::string wildcard_pattern(const Xapian::Query &q)
     return d.substr(k + 1, end == std::string::npos ? std::string::npos : end - k - 1);
 }
 
-// A wildcard in a field of stems only: the words as written (in the
-// default search) that start with pattern, the WILDCARD_CAP most
-// frequent, as their stems in the field, one synonym.  A stem can be
-// shorter than the pattern ("randomiz*": "randomized" is "random").
+// A wildcard in a field of stems only: the field's stems that start with
+// pattern (the WILDCARD_CAP most frequent in the field, as the parser's
+// own wildcards), and the stems that do not although their words do
+// ("seizures*": "seizures" is "seizur"), each filtered by those words in
+// the default search.  The words are looked for among the first
+// WILDCARD_SCAN of the default search that start with pattern; beyond
+// that many, a pattern is short and such stems are rare.
 Xapian::Query wildcard_in_stems(const Xapian::Database &db, const std::string &prefix,
                                 const std::string &pattern, const Xapian::Stem &stem)
 {
-    std::vector<std::pair<Xapian::doccount, std::string>> words;
-    for (auto t = db.allterms_begin(pattern); t != db.allterms_end(pattern); ++t)
-        words.emplace_back(t.get_termfreq(), *t);
-    if (words.size() > WILDCARD_CAP) {
-        std::partial_sort(words.begin(), words.begin() + WILDCARD_CAP, words.end(),
-                          [](const std::pair<Xapian::doccount, std::string> &a,
-                             const std::pair<Xapian::doccount, std::string> &b) {
-                              return a.first > b.first;
-                          });
-        words.resize(WILDCARD_CAP);
+    const size_t WILDCARD_SCAN = 1000;
+    std::vector<Xapian::Query> parts{Xapian::Query(
+        Xapian::Query::OP_WILDCARD, "Z" + prefix + pattern, WILDCARD_CAP,
+        Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::Query::OP_SYNONYM)};
+    std::map<std::string, std::vector<std::string>> apart; // stem -> its words
+    size_t n = 0;
+    for (auto t = db.allterms_begin(pattern); t != db.allterms_end(pattern) && n < WILDCARD_SCAN;
+         ++t, ++n) {
+        std::string s = stem(*t);
+        if (s.compare(0, pattern.size(), pattern) != 0)
+            apart[s].push_back(*t);
     }
-    std::set<std::string> stems;
-    for (const auto &w : words)
-        stems.insert("Z" + prefix + stem(w.second));
-    return Xapian::Query(Xapian::Query::OP_SYNONYM, stems.begin(), stems.end());
+    for (const auto &a : apart)
+        parts.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query("Z" + prefix + a.first),
+                           Xapian::Query(Xapian::Query::OP_OR, a.second.begin(), a.second.end()));
+    if (parts.size() == 1)
+        return parts[0];
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());
 }
 
 // q with the words and phrases of the fields of stems only (stems_only)

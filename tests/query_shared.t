@@ -33,6 +33,13 @@ ok "$([ -s "$TMP/s-als.ids" ] && [ "$(wc -l <"$TMP/s-al.ids")" -gt 10 ]; echo $?
     "summary:ALS and summary:al both find trials"
 is "$(comm -23 "$TMP/s-als.ids" "$TMP/als.ids" | wc -l | tr -d ' ')" 0 \
     "every trial summary:ALS finds says ALS"
+# A wildcard there finds the words that start with it, not all that share
+# a shorter stem ("generally" is "general" too).
+exact 'summary:generaliz*' >"$TMP/s-gen.ids"
+exact 'generaliz*' >"$TMP/gen.ids"
+ok "$([ "$(wc -l <"$TMP/s-gen.ids")" -gt 10 ]; echo $?)" "summary:generaliz* finds trials"
+is "$(comm -23 "$TMP/s-gen.ids" "$TMP/gen.ids" | wc -l | tr -d ' ')" 0 \
+    "every trial summary:generaliz* finds has such a word"
 is "$(ts --ids 'id:NCT02497443')" "NCT02497443" "id: finds one trial"
 is "$(ts --ids --no-fallback 'condition:epilepsy intervention:"mesenchymal stem cells" start:2011')" \
     "NCT02497443" "start:2011 (April 2011) admits"
