@@ -361,8 +361,11 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
                     return s;
             }
             db->fresh = db->wdb.get_doccount() == 0;
-            db->tg.set_stemmer(Xapian::Stem(new MemoStem()));
+            Xapian::Stem memo(new MemoStem());
+            db->tg.set_stemmer(memo);
             db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+            db->tg_stems.set_stemmer(memo);
+            db->tg_stems.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
             db->wdb.begin_transaction(true);
             return TS_OK;
         }
@@ -636,7 +639,7 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
     Xapian::Document doc;
     Xapian::TermGenerator &tg = db->tg;
     tg.set_document(doc);
-    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME); // a failed record may have left STEM_ALL_Z
+    db->tg_stems.set_document(doc);
 
     char *json = _ts_record_json_add_source(json0.c_str(), r);
     if (!json)
@@ -665,13 +668,10 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
         }
         for (const char *t : texts) {
             std::string norm = normalized(t);
-            if (fd.positions) {
+            if (fd.positions)
                 tg.index_text(norm, 1, prefix);
-            } else { // stems only: words and phrases are in the unprefixed copy
-                tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-                tg.index_text_without_positions(norm, 1, prefix);
-                tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-            }
+            else // stems only: words and phrases are in the unprefixed copy
+                db->tg_stems.index_text_without_positions(norm, 1, prefix);
             tg.increase_termpos(10);
             if (fd.weight) { // in the default search
                 tg.index_text(norm);

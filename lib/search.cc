@@ -984,13 +984,21 @@ bool stems_only(const std::string &prefix)
     return f && !f->positions;
 }
 
+// The term of word's stem in the field of prefix ("XB", "trials":
+// "ZXBtrial").
+std::string field_stem(const std::string &prefix, const std::string &word,
+                       const Xapian::Stem &stem)
+{
+    return "Z" + prefix + stem(word);
+}
+
 // A word taken exactly (typed in capitals, a number, or a short word)
 // in a field of stems only: the field's stem, filtered by the word in
 // the default search, which holds the field's words as typed.
 Xapian::Query exact_in_stems(const std::string &prefix, const std::string &word,
                              const Xapian::Stem &stem)
 {
-    return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query("Z" + prefix + stem(word)),
+    return Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(field_stem(prefix, word, stem)),
                          Xapian::Query(word));
 }
 
@@ -1005,7 +1013,7 @@ Xapian::Query phrase_query(Xapian::Query::op op, const std::vector<std::string> 
     std::vector<Xapian::Query> fielded, plain;
     bool stems = stems_only(prefix);
     for (const auto &w : words) {
-        fielded.emplace_back(stems ? "Z" + prefix + stem(w) : prefix + w);
+        fielded.emplace_back(stems ? field_stem(prefix, w, stem) : prefix + w);
         plain.emplace_back(w);
     }
     if (!stems)
@@ -1162,7 +1170,7 @@ struct field_terms {
         auto in_field = [&](const term_parts &tp, const std::string &prefix) {
             if (tp.z)
                 return "Z" + prefix + tp.word;
-            return stems_only(prefix) ? "Z" + prefix + stem(tp.word) : prefix + tp.word;
+            return stems_only(prefix) ? field_stem(prefix, tp.word, stem) : prefix + tp.word;
         };
         for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
             const std::string term = *t;
@@ -1848,7 +1856,7 @@ Xapian::Query Searcher::word_query(const std::string &word, const std::string &p
     bool stems = stems_only(prefix);
     if (word.size() <= 4)
         return stems ? exact_in_stems(prefix, word, stem) : Xapian::Query(prefix + word);
-    std::string z = "Z" + prefix + stem(word);
+    std::string z = field_stem(prefix, word, stem);
     if (stems || db.term_exists(z))
         return Xapian::Query(z);
     return Xapian::Query(prefix + word);

@@ -25,6 +25,7 @@ struct ts_db {
     // its version (0 unless segmented).
     std::unordered_map<std::string, unsigned> seen;
     Xapian::TermGenerator tg;     // writer's term generator
+    Xapian::TermGenerator tg_stems; // the same stemmer, stems only (long fields)
     // Writer: the index held no document when opened, so an id that no
     // put on this handle has named is known to be absent (ts_db_put adds
     // it without looking it up).
