@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -441,28 +442,43 @@ static ts_status_t open_writer(const char *path, int flags, double wait_s, ts_db
     }
 }
 
+/* The peak memory of the run in MB: the largest resident set of this
+ * process and of the workers it has waited for (each worker holds its own
+ * writer, so with --jobs N the whole run takes up to N times this). */
+static double peak_mb(void)
+{
+    struct rusage self, workers_ru;
+    long kb = 0;
+    if (getrusage(RUSAGE_SELF, &self) == 0)
+        kb = self.ru_maxrss; /* kilobytes, on Linux */
+    if (getrusage(RUSAGE_CHILDREN, &workers_ru) == 0 && workers_ru.ru_maxrss > kb)
+        kb = workers_ru.ru_maxrss;
+    return kb / 1024.0;
+}
+
 static void print_summary(indexer_t *ix, int interrupted)
 {
     double el = now() - ix->start;
     counts_t c = total(ix);
+    double peak = peak_mb();
     if (ix->json) {
         printf("{\"read\":%llu,\"new\":%llu,\"updated\":%llu,\"unchanged\":%llu,\"older\":%llu,"
                "\"deleted\":%llu,\"rejected\":%llu,\"skipped_files\":%llu,\"bytes\":%llu,\"elapsed_s\":%.3f,"
-               "\"records_per_s\":%.1f,\"jobs\":%d,\"interrupted\":%s}\n",
+               "\"records_per_s\":%.1f,\"peak_mb\":%.1f,\"jobs\":%d,\"interrupted\":%s}\n",
                (unsigned long long)c.read, (unsigned long long)c.added,
                (unsigned long long)c.updated, (unsigned long long)c.unchanged,
                (unsigned long long)c.older, (unsigned long long)c.deleted,
                (unsigned long long)c.rejected, (unsigned long long)c.skipped,
-               (unsigned long long)c.bytes, el, el > 0 ? c.read / el : 0.0,
+               (unsigned long long)c.bytes, el, el > 0 ? c.read / el : 0.0, peak,
                ix->nslots > 1 ? ix->nslots - 1 : 1, interrupted ? "true" : "false");
         return;
     }
     printf("%llu records read: %llu new, %llu updated, %llu unchanged, %llu older versions "
-           "skipped, %llu deleted, %llu rejected; %.1f s, %.0f records/s\n",
+           "skipped, %llu deleted, %llu rejected; %.1f s, %.0f records/s, peak memory %.0f MB\n",
            (unsigned long long)c.read, (unsigned long long)c.added,
            (unsigned long long)c.updated, (unsigned long long)c.unchanged,
            (unsigned long long)c.older, (unsigned long long)c.deleted,
-           (unsigned long long)c.rejected, el, el > 0 ? c.read / el : 0.0);
+           (unsigned long long)c.rejected, el, el > 0 ? c.read / el : 0.0, peak);
 }
 
 /* ---- workers ----------------------------------------------------------- */
@@ -1080,9 +1096,14 @@ int main(int argc, char **argv)
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (int)cpus;
     }
-    for (int i = optind; i < argc && !del; i++)
-        if (strcmp(argv[i], "-") == 0)
-            jobs = 1; /* standard input can be read once only */
+    for (int i = optind; i < argc && !del; i++) {
+        struct stat in_st;
+        /* Standard input, a pipe (`<(zcat x.gz)`) or a device can be read
+         * once only: by one process. */
+        if (strcmp(argv[i], "-") == 0 ||
+            (stat(argv[i], &in_st) == 0 && !S_ISREG(in_st.st_mode) && !S_ISDIR(in_st.st_mode)))
+            jobs = 1;
+    }
 
     ix.progress = !ix.quiet && (strcmp(progress, "always") == 0 ||
                                 (strcmp(progress, "auto") == 0 && isatty(2)));

@@ -5,7 +5,8 @@
  * ts_parse_buffer(), which detects its format and calls one of the readers
  * (read_xml.c, read_json.c, read_text.c).  Archives are read in place with
  * libarchive: nothing is ever unpacked to disk; each member is read into
- * memory and parsed from there.
+ * memory and parsed from there, but for JSON Lines, which are read in
+ * pieces of whole lines from files, streams and members alike.
  *
  * Errors never stop a scan: an unreadable file, a corrupt archive member
  * or a member that is too large is reported through cbs->reject (with the
@@ -27,7 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Largest archive member (and standard input) read into memory. */
+/* Largest archive member read into memory whole (JSON Lines are read in
+ * pieces, see LINES_PIECE). */
 #define MAX_MEMBER ((size_t)256 << 20)
 /* How far into a buffer detection looks first. */
 #define SNIFF_WINDOW ((size_t)64 << 10)
@@ -36,6 +38,9 @@
 #define MAX_NESTED_ARCHIVES 3
 /* Times an archive is opened again to get past members that failed. */
 #define MAX_REOPEN 100
+/* Bytes of a stream read before it is known to be an archive or not (a
+ * tar header's magic ends at byte 262). */
+#define STREAM_MAGIC 512
 /* Source name of standard input in records and messages. */
 #define STDIN_NAME "<stdin>"
 
@@ -483,19 +488,105 @@ static int read_rest(int fd, char **b, size_t *cap, size_t *got)
     return err;
 }
 
-/* Read fd to its end into a malloc'd buffer (*buf, *len; *buf is NULL on
- * failure).  Returns 0, or an errno value (ENOMEM, or read's). */
-static int read_all(int fd, char **buf, size_t *len)
+/* ------------------------------------------------------------------ */
+/* JSON Lines, piece by piece                                          */
+
+/* JSON Lines longer than this, from a file, a stream or an archive
+ * member, are read in pieces of about this size, each of whole lines: a
+ * JSON Lines export of the whole registry takes as much memory as a small
+ * one, however it comes. */
+#define LINES_PIECE ((size_t)8 << 20)
+
+/* 1 when b[0..got), the start of data named name, is JSON (as asked, or
+ * as its start says) that starts as JSON Lines. */
+static int starts_json_lines(const scan_t *sc, const char *b, size_t got, const char *name)
 {
-    size_t cap = 65536;
-    *len = 0;
-    *buf = malloc(cap);
-    if (!*buf)
-        return ENOMEM;
-    int err = read_rest(fd, buf, &cap, len);
-    if (err) {
-        free(*buf);
-        *buf = NULL;
+    ts_format_t fmt = sc->fmt == TS_FORMAT_AUTO ? ts_detect_format(b, got, name) : sc->fmt;
+    return (fmt == TS_FORMAT_V2JSON || fmt == TS_FORMAT_CLASSIC_JSON) &&
+           _ts_json_lines_start(b, got);
+}
+
+/* Where lines are read from: a file descriptor (a is NULL), or the data
+ * of an archive's current member.  For a member, status keeps
+ * libarchive's status of a failed read, and with track set the progress
+ * counts the archive's own bytes read, from base, at most size of them. */
+typedef struct bsrc {
+    int fd;
+    struct archive *a;
+    int status;
+    int track;
+    uint64_t base, size;
+} bsrc_t;
+
+/* Read from s into b[*got..cap) until it is full or the data ends (*eof
+ * set).  Returns 0; read's errno value; or, for a member, EIO (the
+ * libarchive status in s->status, the reason in archive_error_string). */
+static int src_fill(bsrc_t *s, char *b, size_t cap, size_t *got, int *eof)
+{
+    if (!s->a)
+        return fill(s->fd, b, cap, got, eof);
+    while (*got < cap) {
+        la_ssize_t r = archive_read_data(s->a, b + *got, cap - *got);
+        if (r == 0) {
+            *eof = 1;
+            break;
+        }
+        if (r < 0) {
+            s->status = r == ARCHIVE_WARN ? ARCHIVE_FAILED : (int)r;
+            return EIO;
+        }
+        *got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Count n more bytes of s as consumed and tell the progress callback. */
+static void src_progress(scan_t *sc, const bsrc_t *s, size_t n)
+{
+    if (!s->a) {
+        sc->bytes += n;
+    } else if (s->track) {
+        int64_t done = archive_filter_bytes(s->a, -1);
+        uint64_t at = s->base + (done < 0 ? 0 : (uint64_t)done > s->size ? s->size : (uint64_t)done);
+        if (at > sc->bytes)
+            sc->bytes = at;
+    }
+    scan_progress(sc);
+}
+
+/* Parse the JSON Lines of s, named source, piece by piece.  *b (malloc'd,
+ * *cap bytes) holds the first got bytes, already read; eof tells whether
+ * the data ends there.  A piece is the whole lines in the buffer; a line
+ * longer than the buffer grows it.  When a read fails, the whole lines
+ * before the failure are parsed first.  Returns 0, ENOMEM or the error
+ * of src_fill. */
+static int scan_lines(scan_t *sc, bsrc_t *s, char **b, size_t *cap, size_t got, int eof,
+                      const char *source)
+{
+    long line = 1;
+    int err = 0;
+
+    while (got > 0 && sc->st == TS_OK) {
+        size_t n = got;
+        if (!eof) {
+            const char *nl = *b + got;
+            while (nl > *b && nl[-1] != '\n')
+                nl--;
+            n = (size_t)(nl - *b);
+        }
+        if (n > 0) {
+            ts_status_t st = _ts_read_json_lines(*b, n, source, sc->fmt, &sc->wrap, &line);
+            if (st != TS_OK && sc->st == TS_OK)
+                sc->st = st;
+            src_progress(sc, s, n);
+            memmove(*b, *b + n, got - n);
+            got -= n;
+        }
+        if (err || eof)
+            break;
+        if (n == 0 && (err = grow(b, cap)) != 0) /* a line longer than the buffer */
+            break;
+        err = src_fill(s, *b, *cap, &got, &eof);
     }
     return err;
 }
@@ -503,13 +594,78 @@ static int read_all(int fd, char **buf, size_t *len)
 /* ------------------------------------------------------------------ */
 /* Archives                                                            */
 
-/* Where an archive comes from: a file (path) or memory (buf, len); size
- * is its length in bytes either way (for progress). */
+/* An archive read from a stream (standard input, a pipe) as it comes.
+ * Opening an archive reads its first bytes to tell the format, and an
+ * open that fails is tried again in raw mode (a compressed file that
+ * holds no archive): until an open succeeds (keep), the bytes read are
+ * kept, and each open reads them again first. */
+typedef struct pipe_src {
+    int fd;
+    char *kept;             /* malloc'd, kept_len bytes of kept_cap */
+    size_t kept_len, kept_cap;
+    size_t next;            /* where the current open is in kept */
+    int keep;
+    uint64_t total;         /* bytes read from the stream */
+    char buf[65536];
+} pipe_src_t;
+
+/* libarchive's open callback: read the kept bytes again from the start. */
+static int pipe_open(struct archive *a, void *ctx)
+{
+    (void)a;
+    ((pipe_src_t *)ctx)->next = 0;
+    return ARCHIVE_OK;
+}
+
+/* libarchive's read callback: the kept bytes not yet read by this open,
+ * else the next bytes of the stream (kept too while keep is set). */
+static la_ssize_t pipe_read(struct archive *a, void *ctx, const void **out)
+{
+    pipe_src_t *p = ctx;
+    ssize_t r;
+
+    if (p->next < p->kept_len) {
+        *out = p->kept + p->next;
+        r = (ssize_t)(p->kept_len - p->next);
+        p->next = p->kept_len;
+        return r;
+    }
+    if (!p->keep && p->kept) { /* libarchive is done with the block given last */
+        free(p->kept);
+        p->kept = NULL;
+        p->kept_len = p->kept_cap = p->next = 0;
+    }
+    do
+        r = read(p->fd, p->buf, sizeof p->buf);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        archive_set_error(a, errno, "%s", strerror(errno));
+        return ARCHIVE_FATAL;
+    }
+    p->total += (uint64_t)r;
+    if (p->keep && r > 0) {
+        while (p->kept_len + (size_t)r > p->kept_cap)
+            if (grow(&p->kept, &p->kept_cap) != 0) {
+                archive_set_error(a, ENOMEM, "out of memory");
+                return ARCHIVE_FATAL;
+            }
+        memcpy(p->kept + p->kept_len, p->buf, (size_t)r);
+        p->kept_len += (size_t)r;
+        p->next = p->kept_len;
+    }
+    *out = p->buf;
+    return r;
+}
+
+/* Where an archive comes from: a file (path), memory (buf, len) or a
+ * stream (pipe); size is its length in bytes (for progress; UINT64_MAX
+ * for a stream). */
 typedef struct arc_src {
     const char *path;
     const void *buf;
     size_t len;
     uint64_t size;
+    pipe_src_t *pipe;
 } arc_src_t;
 
 static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
@@ -547,12 +703,17 @@ static struct archive *open_archive(const arc_src_t *src, int raw, char *err,
         archive_read_support_format_rar(a);
         archive_read_support_format_rar5(a);
     }
-    if (src->path)
+    if (src->pipe)
+        r = archive_read_open(a, src->pipe, pipe_open, pipe_read, NULL);
+    else if (src->path)
         r = archive_read_open_filename(a, src->path, 65536);
     else
         r = archive_read_open_memory(a, src->buf, src->len);
-    if (r == ARCHIVE_OK)
+    if (r == ARCHIVE_OK) {
+        if (src->pipe)
+            src->pipe->keep = 0;
         return a;
+    }
     e = archive_errno(a);
     *code = e == EACCES || e == ENOENT || e == EIO || e == EISDIR ? TS_ERR_IO
                                                                    : TS_ERR_BAD_RECORD;
@@ -564,54 +725,65 @@ static struct archive *open_archive(const arc_src_t *src, int raw, char *err,
     return NULL;
 }
 
-/* Read the current member's data into a malloc'd buffer (*buf, *len).
- * Returns ARCHIVE_OK; ARCHIVE_WARN when the member exceeds MAX_MEMBER
- * (nothing kept; the rest of it is skipped by the next header read); or
- * the (negative) libarchive status of a failed read, with the reason in
- * archive_error_string (ARCHIVE_FATAL "out of memory" included). */
-static int read_member(struct archive *a, struct archive_entry *e, char **buf,
-                       size_t *len)
+/* Read the current member's data into a malloc'd buffer (*buf, *cap
+ * bytes, the first *len of them read).  A member longer than LINES_PIECE
+ * that starts as JSON Lines (by name, the format asked or its start) is
+ * read up to LINES_PIECE only, with *lines set: scan_lines reads the
+ * rest.  Returns ARCHIVE_OK; ARCHIVE_WARN when a member read whole would
+ * exceed MAX_MEMBER (nothing kept; the rest of it is skipped by the next
+ * header read); or the (negative) libarchive status of a failed read,
+ * with the reason in archive_error_string (ARCHIVE_FATAL "out of memory"
+ * included). */
+static int read_member(scan_t *sc, struct archive *a, struct archive_entry *e,
+                       const char *name, char **buf, size_t *cap, size_t *len, int *lines)
 {
     int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
-    size_t cap = size >= 0 ? (size_t)size + 1 : 65536, got = 0;
-    char *b;
+    size_t c = size >= 0 && (uint64_t)size < LINES_PIECE ? (size_t)size + 1 : LINES_PIECE;
+    size_t got = 0;
+    int eof = 0;
+    bsrc_t s = { -1, a, ARCHIVE_OK, 0, 0, 0 };
+    char *b = malloc(c);
 
     *buf = NULL;
-    *len = 0;
-    if (size > (int64_t)MAX_MEMBER)
-        return ARCHIVE_WARN;
-    b = malloc(cap);
+    *cap = *len = 0;
+    *lines = 0;
     if (!b) {
         archive_set_error(a, ENOMEM, "out of memory");
         return ARCHIVE_FATAL;
     }
-    for (;;) {
-        la_ssize_t r;
-        if (got == cap) {
-            if (cap > MAX_MEMBER) {
-                free(b);
-                return ARCHIVE_WARN;
-            }
-            if (grow(&b, &cap) != 0) {
-                free(b);
-                archive_set_error(a, ENOMEM, "out of memory");
-                return ARCHIVE_FATAL;
-            }
-        }
-        r = archive_read_data(a, b + got, cap - got);
-        if (r == 0)
-            break;
-        if (r < 0) {
+    if (src_fill(&s, b, c, &got, &eof) != 0) {
+        free(b);
+        return s.status;
+    }
+    if (!eof && !archive_magic((const unsigned char *)b, got) &&
+        starts_json_lines(sc, b, got, name)) {
+        *lines = 1;
+        *buf = b;
+        *cap = c;
+        *len = got;
+        return ARCHIVE_OK;
+    }
+    while (!eof) {
+        if (got > MAX_MEMBER || size > (int64_t)MAX_MEMBER) {
             free(b);
-            return r == ARCHIVE_WARN ? ARCHIVE_FAILED : (int)r;
+            return ARCHIVE_WARN;
         }
-        got += (size_t)r;
+        if (got == c && grow(&b, &c) != 0) {
+            free(b);
+            archive_set_error(a, ENOMEM, "out of memory");
+            return ARCHIVE_FATAL;
+        }
+        if (src_fill(&s, b, c, &got, &eof) != 0) {
+            free(b);
+            return s.status;
+        }
     }
     if (got > MAX_MEMBER) {
         free(b);
         return ARCHIVE_WARN;
     }
     *buf = b;
+    *cap = c;
     *len = got;
     return ARCHIVE_OK;
 }
@@ -622,7 +794,7 @@ static void scan_member(scan_t *sc, const char *buf, size_t len,
                         const char *source, const char *name, int nest)
 {
     if (nest < MAX_NESTED_ARCHIVES && archive_magic((const unsigned char *)buf, len)) {
-        arc_src_t inner = { NULL, buf, len, len };
+        arc_src_t inner = { NULL, buf, len, len, NULL };
         scan_archive(sc, &inner, source, nest + 1);
         return;
     }
@@ -714,11 +886,24 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
             scan_reject(sc, label, NULL, TS_ERR_NOMEM, "out of memory");
             break;
         }
-        r = read_member(a, e, &buf, &len);
-        if (r == ARCHIVE_OK) {
-            char *name = raw ? strip_compression(label) : NULL;
+        char *name = raw ? strip_compression(label) : NULL;
+        size_t cap;
+        int lines;
+        r = read_member(sc, a, e, name ? name : source, &buf, &cap, &len, &lines);
+        if (r == ARCHIVE_OK && lines) {
+            bsrc_t s = { -1, a, ARCHIVE_OK, nest == 0, base, src->size };
+            int err = scan_lines(sc, &s, &buf, &cap, len, 0, source);
+            if (err == ENOMEM) {
+                scan_reject(sc, source, NULL, TS_ERR_NOMEM, "out of memory");
+            } else if (err) {
+                const char *msg = archive_error_string(a);
+                r = s.status;
+                scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD, "%s",
+                            msg ? msg : "cannot read member");
+            }
+            free(buf);
+        } else if (r == ARCHIVE_OK) {
             scan_member(sc, buf, len, source, name ? name : source, nest);
-            free(name);
             free(buf);
         } else if (r == ARCHIVE_WARN) {
             scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD,
@@ -728,6 +913,7 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
             scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD, "%s",
                         msg ? msg : "cannot read member");
         }
+        free(name);
         free(source);
         if (nest == 0) {
             int64_t done = archive_filter_bytes(a, -1);
@@ -740,7 +926,11 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
         if (sc->st != TS_OK)
             break;
         if (r == ARCHIVE_FATAL) {
-            if (raw || ++reopened > MAX_REOPEN)
+            if (src->pipe && !raw)
+                scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD,
+                            "members after a damaged one cannot be read from a stream;"
+                            " give the archive as a file to read past the damage");
+            if (raw || src->pipe || ++reopened > MAX_REOPEN)
                 break;
             archive_read_free(a);
             a = open_archive(src, 0, err, sizeof err, &code, &compressed);
@@ -751,7 +941,7 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
         }
     }
     if (nest == 0)
-        sc->bytes = base + src->size;
+        sc->bytes = base + (src->pipe ? src->pipe->total : src->size);
     if (a)
         archive_read_free(a);
 }
@@ -759,45 +949,57 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
 /* ------------------------------------------------------------------ */
 /* Files, streams and directories                                      */
 
-/* Read a stream (standard input, a pipe) to its end and scan it: as an
- * archive when its first bytes say so, else as one buffer of records.
- * label names it in sources. */
+/* Scan a stream (standard input, a pipe), label naming it in sources: an
+ * archive (by its first bytes) is read as it comes, JSON Lines piece by
+ * piece; anything else is read to its end and parsed as one buffer. */
 static void scan_stream(scan_t *sc, int fd, const char *label)
 {
-    char *buf;
-    size_t len;
-    int err = read_all(fd, &buf, &len);
+    size_t cap = LINES_PIECE, got = 0;
+    int eof = 0, err = ENOMEM;
+    char *b = malloc(cap);
 
-    if (err) {
-        scan_reject(sc, label, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO,
-                    "%s", strerror(err));
-        return;
-    }
-    if (archive_magic((const unsigned char *)buf, len)) {
-        arc_src_t src = { NULL, buf, len, len };
-        uint64_t base = sc->bytes;
+    /* Enough to tell an archive by its first bytes, and no more: a
+     * compressed stream that comes slowly is read as it comes. */
+    if (!b || (err = fill(fd, b, STREAM_MAGIC, &got, &eof)) != 0)
+        goto fail;
+    if (archive_magic((const unsigned char *)b, got)) {
+        pipe_src_t *p = malloc(sizeof *p);
+        if (!p) {
+            err = ENOMEM;
+            goto fail;
+        }
+        p->fd = fd;
+        p->kept = b; /* the bytes read so far: the first open reads them */
+        p->kept_len = got;
+        p->kept_cap = cap;
+        p->next = 0;
+        p->keep = 1;
+        p->total = got;
+        b = NULL;
+        arc_src_t src = { NULL, NULL, 0, UINT64_MAX, p };
         scan_archive(sc, &src, label, 0);
-        sc->bytes = base + len;
+        free(p->kept);
+        free(p);
     } else {
-        scan_buffer(sc, buf, len, label, label);
-        sc->bytes += len;
+        if (!eof && (err = fill(fd, b, cap, &got, &eof)) != 0)
+            goto fail;
+        if (!eof && starts_json_lines(sc, b, got, label)) {
+            bsrc_t s = { fd, NULL, 0, 0, 0, 0 };
+            if ((err = scan_lines(sc, &s, &b, &cap, got, eof, label)) != 0)
+                goto fail;
+        } else {
+            if ((err = read_rest(fd, &b, &cap, &got)) != 0)
+                goto fail;
+            scan_buffer(sc, b, got, label, label);
+            sc->bytes += got;
+        }
     }
-    free(buf);
+    free(b);
     scan_progress(sc);
-}
-
-/* A file larger than this that starts as JSON Lines is read in pieces of
- * about this size, each of whole lines: a JSON Lines export of the whole
- * registry takes as much memory as a small one. */
-#define LINES_PIECE ((size_t)8 << 20)
-
-/* 1 when b[0..got), the start of the file path, is JSON (as asked, or as
- * its start says) that starts as JSON Lines. */
-static int starts_json_lines(const scan_t *sc, const char *b, size_t got, const char *path)
-{
-    ts_format_t fmt = sc->fmt == TS_FORMAT_AUTO ? ts_detect_format(b, got, path) : sc->fmt;
-    return (fmt == TS_FORMAT_V2JSON || fmt == TS_FORMAT_CLASSIC_JSON) &&
-           _ts_json_lines_start(b, got);
+    return;
+fail:
+    free(b);
+    scan_reject(sc, label, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO, "%s", strerror(err));
 }
 
 /* Scan a regular file that is no archive, size bytes long: parsed whole,
@@ -807,7 +1009,7 @@ static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
 {
     size_t cap = size < LINES_PIECE ? size + 1 : LINES_PIECE, got = 0;
     int eof = 0, err = 0;
-    long line = 1;
+    bsrc_t s = { fd, NULL, 0, 0, 0, 0 };
     char *b = malloc(cap);
 
     if (!b || (err = fill(fd, b, cap, &got, &eof)) != 0)
@@ -820,30 +1022,8 @@ static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
         free(b);
         return;
     }
-    /* JSON Lines: the whole lines in the buffer, then what follows them. */
-    while (got > 0 && sc->st == TS_OK) {
-        size_t n = got;
-        if (!eof) {
-            const char *nl = b + got;
-            while (nl > b && nl[-1] != '\n')
-                nl--;
-            n = (size_t)(nl - b);
-        }
-        if (n == 0) { /* a line longer than the buffer */
-            if ((err = grow(&b, &cap)) != 0)
-                goto fail;
-        } else {
-            ts_status_t st = _ts_read_json_lines(b, n, path, sc->fmt, &sc->wrap, &line);
-            if (st != TS_OK && sc->st == TS_OK)
-                sc->st = st;
-            sc->bytes += n;
-            scan_progress(sc);
-            memmove(b, b + n, got - n);
-            got -= n;
-        }
-        if (!eof && (err = fill(fd, b, cap, &got, &eof)) != 0)
-            goto fail;
-    }
+    if ((err = scan_lines(sc, &s, &b, &cap, got, eof, path)) != 0)
+        goto fail;
     free(b);
     return;
 fail:
@@ -892,7 +1072,7 @@ static void scan_file(scan_t *sc, const char *path)
         return;
     }
     if (archive_magic(head, (size_t)n) || archive_suffix(path)) {
-        arc_src_t src = { path, NULL, 0, (uint64_t)st.st_size };
+        arc_src_t src = { path, NULL, 0, (uint64_t)st.st_size, NULL };
         close(fd);
         scan_archive(sc, &src, path, 0);
     } else {
