@@ -801,19 +801,20 @@ static void scan_member(scan_t *sc, const char *buf, size_t len,
     scan_buffer(sc, buf, len, source, name);
 }
 
-/* Read every regular member of an archive (file or memory) as records,
- * with source "label:member".  A compressed single file that is no
- * archive (x.xml.gz) is read whole with source label.  Members that
- * skip_member refuses are passed by; a member over MAX_MEMBER, a failed
- * read or a damaged header is rejected and the next member is tried.
- * libarchive cannot go on after a fatal error in a member's data (a
- * corrupt deflate stream, a bad checksum), so the archive is then opened
- * again and the members up to the failed one passed by (at most
- * MAX_REOPEN times); when the damage blocks the way past it too, that is
- * reported once and the archive ends.  Progress, reported
- * after each member, counts the archive's own (compressed) bytes read so
- * far; at the end sc->bytes has grown by src->size, so it adds up to the
- * size of the input.
+/* Read every regular member of an archive (file, memory or stream) as
+ * records, with source "label:member".  A compressed single file that is
+ * no archive (x.xml.gz) is read as one member with source label.  Members
+ * that skip_member refuses are passed by; a member over MAX_MEMBER, a
+ * failed read or a damaged header is rejected and the next member is
+ * tried.  libarchive cannot go on after a fatal error in a member's data
+ * (a corrupt deflate stream, a bad checksum), so the archive is then
+ * opened again and the members up to the failed one passed by (at most
+ * MAX_REOPEN times); when the damage blocks the way past it too, or the
+ * archive is a stream, that is reported once and the archive ends.
+ * Progress, reported after each member (and each piece of JSON Lines),
+ * counts the archive's own (compressed) bytes read so far; at the end
+ * sc->bytes has grown by the archive's size, so it adds up to the size of
+ * the input.
  * nest: how deep this archive sits inside others (0 at the top). */
 static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
                          int nest)
@@ -892,10 +893,10 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
         r = read_member(sc, a, e, name ? name : source, &buf, &cap, &len, &lines);
         if (r == ARCHIVE_OK && lines) {
             bsrc_t s = { -1, a, ARCHIVE_OK, nest == 0, base, src->size };
-            int err = scan_lines(sc, &s, &buf, &cap, len, 0, source);
-            if (err == ENOMEM) {
+            int read_err = scan_lines(sc, &s, &buf, &cap, len, 0, source);
+            if (read_err == ENOMEM) {
                 scan_reject(sc, source, NULL, TS_ERR_NOMEM, "out of memory");
-            } else if (err) {
+            } else if (read_err) {
                 const char *msg = archive_error_string(a);
                 r = s.status;
                 scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD, "%s",
