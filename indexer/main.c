@@ -599,6 +599,8 @@ typedef struct shard_job {
     char **shards;              /* paths of all shards */
     double wait_s;
     int open_flags;             /* for ts_db_open */
+    int tee;                    /* standard input comes through tee_r */
+    int tee_r[MAX_JOBS], tee_w[MAX_JOBS]; /* each worker's pipe */
 } shard_job_t;
 
 /* Worker body: write the shards this worker owns (k % nworkers ==
@@ -607,6 +609,18 @@ typedef struct shard_job {
 static int shard_worker(indexer_t *ix, void *arg)
 {
     shard_job_t *job = arg;
+    if (job->tee) {
+        /* Standard input is this worker's pipe; no other end stays open
+         * here, or a pipe would never end. */
+        if (dup2(job->tee_r[ix->worker], STDIN_FILENO) < 0) {
+            fprintf(stderr, "%s: standard input: %s\n", prog, strerror(errno));
+            return EXIT_DB;
+        }
+        for (int i = 0; i < ix->nworkers; i++) {
+            close(job->tee_r[i]);
+            close(job->tee_w[i]);
+        }
+    }
     ix->shard_db = calloc(ix->nshards, sizeof *ix->shard_db);
     ix->shard_pending = calloc(ix->nshards, sizeof *ix->shard_pending);
     if (!ix->shard_db || !ix->shard_pending) {
@@ -808,15 +822,82 @@ static int make_shared(indexer_t *ix, int nworkers)
     return 0;
 }
 
+/* write(2) all of b[0..n) to fd.  Returns 0 or an errno value (EINTR
+ * when a signal to stop came). */
+static int write_all(int fd, const char *b, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, b, n);
+        if (w < 0 && errno == EINTR && !stop_signal)
+            continue;
+        if (w < 0)
+            return errno;
+        b += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Copy standard input to each worker's pipe (fds[0..n)) until it ends,
+ * so that every worker reads it, as every worker reads a file.  A worker
+ * that stopped reading (it ended or failed) is passed by.  A signal or
+ * a failed worker (sh->abort) stops the copy; so does a read error,
+ * which is said, counted as a rejected input, and stops the workers
+ * (what they read was not the whole input).  The pipes are closed. */
+static void tee_stdin(indexer_t *ix, int *fds, int n)
+{
+    static char buf[1 << 16];
+    int open_fds = n;
+    signal(SIGPIPE, SIG_IGN);
+    while (open_fds > 0 && !stop_signal && !ix->sh->abort) {
+        ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            clear_progress(ix);
+            fprintf(stderr, "%s: -: %s\n", prog, strerror(errno));
+            ix->c->rejected++;
+            ix->c->incomplete = 1;
+            ix->sh->abort = 1;
+            break;
+        }
+        if (r == 0)
+            break;
+        for (int i = 0; i < n; i++)
+            if (fds[i] >= 0 && write_all(fds[i], buf, (size_t)r) != 0) {
+                close(fds[i]);
+                fds[i] = -1;
+                open_fds--;
+            }
+        show_progress(ix, 0);
+    }
+    for (int i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
 /* Write the shards in shards[0..n) with run->jobs workers (at most one
- * per shard), opened with open_flags.  Returns 0 or the exit status of a
- * failure. */
+ * per shard), opened with open_flags.  With "-" among the inputs and more
+ * than one worker, this process reads standard input for them all
+ * (tee_stdin).  Returns 0 or the exit status of a failure. */
 static int run_sharded(indexer_t *ix, const run_t *run, char **shards, unsigned n, int open_flags)
 {
     int w = run->jobs < (int)n ? run->jobs : (int)n;
     if (make_shared(ix, w) != 0)
         return EXIT_DB;
-    shard_job_t job = { run->inputs, run->n_inputs, run->fmt, shards, run->wait_s, open_flags };
+    shard_job_t job = { run->inputs, run->n_inputs, run->fmt, shards, run->wait_s, open_flags,
+                        0, { 0 }, { 0 } };
+    for (int i = 0; i < run->n_inputs && w > 1; i++)
+        job.tee |= strcmp(run->inputs[i], "-") == 0;
+    for (int i = 0; job.tee && i < w; i++) {
+        int p[2];
+        if (pipe(p) != 0) {
+            fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
+            return EXIT_DB;
+        }
+        job.tee_r[i] = p[0];
+        job.tee_w[i] = p[1];
+    }
     ix->nshards = n;
     n_workers = 0;
     for (int i = 0; i < w; i++) {
@@ -826,6 +907,11 @@ static int run_sharded(indexer_t *ix, const run_t *run, char **shards, unsigned 
             break;
         }
         workers[n_workers++] = pid;
+    }
+    if (job.tee) {
+        for (int i = 0; i < w; i++)
+            close(job.tee_r[i]);
+        tee_stdin(ix, job.tee_w, w);
     }
     int failed = wait_workers(ix);
     return failed ? failed : (n_workers < w ? EXIT_DB : 0);
@@ -1015,7 +1101,7 @@ int main(int argc, char **argv)
     ix.segment_size = TS_DB_SEGMENT_DOCS;
     const char *db_path = NULL, *progress = "auto";
     ts_format_t fmt = TS_FORMAT_AUTO;
-    int del = 0, stats = 0, jobs = 0, nshards = 0;
+    int del = 0, stats = 0, jobs = 0, nshards = 0, reads_stdin = 0;
     double wait_s = 0;
     int c;
     while ((c = getopt_long(argc, argv, "qhVj:", opts, NULL)) != -1) {
@@ -1098,10 +1184,13 @@ int main(int argc, char **argv)
     }
     for (int i = optind; i < argc && !del; i++) {
         struct stat in_st;
-        /* Standard input, a pipe (`<(zcat x.gz)`) or a device can be read
-         * once only: by one process. */
-        if (strcmp(argv[i], "-") == 0 ||
-            (stat(argv[i], &in_st) == 0 && !S_ISREG(in_st.st_mode) && !S_ISDIR(in_st.st_mode)))
+        /* A pipe named as a path (`<(zcat x.gz)`) or a device can be read
+         * once only: by one process.  Standard input too, but for a new
+         * or sharded index, where this process passes it on to every
+         * worker (tee_stdin). */
+        if (strcmp(argv[i], "-") == 0)
+            reads_stdin = 1;
+        else if (stat(argv[i], &in_st) == 0 && !S_ISREG(in_st.st_mode) && !S_ISDIR(in_st.st_mode))
             jobs = 1;
     }
 
@@ -1178,7 +1267,7 @@ int main(int argc, char **argv)
         } else if (jobs > 1 && docs == 0) {
             failed = run_build(&ix, &run); /* closes ix.db */
         } else {
-            if (jobs > 1)
+            if (jobs > 1 && !reads_stdin) /* a feeding worker cannot share it */
                 failed = run_feed(&ix, &run);
             else
                 scan_inputs(&ix, run.inputs, run.n_inputs, fmt);

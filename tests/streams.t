@@ -142,6 +142,41 @@ is "$out" NCT09900001 "and it is the first one"
 run "$TS_INDEX" --db "$TMP/badzip2" --json "$TMP/bad.zip"
 is "$(field "$out" new)" 2 "read as a file, the archive is read past the damage"
 
+# --- standard input with several workers: this process reads it and
+# passes it on to each of them, as each reads every file
+lines 500 40 0 >"$TMP/forty.jsonl"
+run "$TS_INDEX" --db "$TMP/tee" --jobs 2 --json - <"$TMP/forty.jsonl"
+is "$err" "" "standard input into a new index with --jobs 2: nothing rejected"
+is "$(field "$out" jobs)" 2 "read by two workers"
+is "$(field "$out" new)" 40 "every record indexed once"
+is "$(docs "$TMP/tee")" 40 "and the index holds them all"
+gzip -c "$TMP/forty.jsonl" >"$TMP/forty.jsonl.gz"
+run "$TS_INDEX" --db "$TMP/teegz" --jobs 2 --json --shards 2 - <"$TMP/forty.jsonl.gz"
+is "$(field "$out" new)/$(field "$out" jobs)/$(docs "$TMP/teegz")" 40/2/40 \
+   "compressed, into a new sharded index: 40 records by two workers"
+lines 520 30 0 >"$TMP/thirty.jsonl"
+run "$TS_INDEX" --db "$TMP/teegz" --jobs 2 --json --prune - <"$TMP/thirty.jsonl"
+is "$(field "$out" new)/$(field "$out" deleted)/$(docs "$TMP/teegz")" 10/20/30 \
+   "--prune from standard input into the sharded index: 10 new, the 20 not seen removed"
+run "$TS_INDEX" --db "$TMP/tee" --jobs 2 --json - <"$TMP/forty.jsonl"
+is "$(field "$out" unchanged)/$(field "$out" jobs)" 40/1 \
+   "into an existing single index, standard input is read by one process"
+
+# interrupted while standard input is still open: the run ends at once
+mkfifo "$TMP/int.fifo"
+"$TS_INDEX" --db "$TMP/int" --jobs 2 -q - <"$TMP/int.fifo" &
+reader=$!
+exec 7>"$TMP/int.fifo"
+cat "$TMP/forty.jsonl" >&7
+sleep 1
+kill -INT $reader
+( sleep 30; kill -KILL $reader 2>/dev/null ) &
+killer=$!
+wait $reader
+is "$?" 130 "SIGINT while it reads standard input for two workers: exit 130"
+kill $killer 2>/dev/null
+exec 7>&-
+
 # --- the summary names the peak memory
 run "$TS_INDEX" --db "$TMP/summary" "$TOP/corpus"
 like "$out" "records/s, peak memory [0-9]+ MB$" "the summary line ends with the peak memory"
