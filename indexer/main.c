@@ -27,6 +27,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
@@ -69,6 +70,7 @@ typedef struct counts {
 /* Shared between the processes of a run: slot 0 is the parent's. */
 typedef struct shared {
     volatile int abort;         /* a worker failed: the others stop */
+    volatile int stdin_done;    /* tee_stdin read standard input to its end */
     counts_t slot[MAX_JOBS + 1];
 } shared_t;
 
@@ -85,6 +87,7 @@ typedef struct indexer {
     double start, last_progress;
     ts_status_t fatal;          /* a database failure that stops the run */
     int stopped_strict;
+    int unread;                 /* part of an input could not be read */
     /* workers */
     int worker, nworkers;       /* this worker of nworkers (0: no workers) */
     unsigned nshards;           /* ids are routed by ts_shard_of(id, nshards) */
@@ -328,7 +331,10 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
                              ts_status_t code, const char *reason)
 {
     indexer_t *ix = ctx;
-    (void)code;
+    /* An input, or part of an archive, that could not be read: records
+     * in it were not seen, so nothing may be pruned. */
+    if (code == TS_ERR_IO || code == TS_ERR_NOMEM)
+        ix->unread = 1;
     if (reporter(ix)) {
         clear_progress(ix);
         fprintf(stderr, "%s: %s%s%s: %s\n", prog, source, where ? ": " : "", where ? where : "",
@@ -387,7 +393,7 @@ static void scan_inputs(indexer_t *ix, char **paths, int n, ts_format_t fmt)
             incomplete = 1;
         }
     }
-    ix->c->incomplete = incomplete || ix->stopped_strict || stop_signal || ix->fatal ||
+    ix->c->incomplete = incomplete || ix->unread || ix->stopped_strict || stop_signal || ix->fatal ||
                         (ix->sh && ix->sh->abort);
 }
 
@@ -512,41 +518,55 @@ static pid_t start_worker(indexer_t *ix, int w, int n, int (*body)(indexer_t *, 
     _exit(body(ix, arg));
 }
 
-/* Wait for the workers, showing progress and passing a signal on.  A
- * worker failing (exit 3 or 75) stops the others.  Returns the first
- * failing exit status, or 0. */
-static int wait_workers(indexer_t *ix)
+static int worker_failed;       /* the first failing exit status of a worker */
+static int signal_forwarded;
+
+/* Pass a stop signal on to the workers, once. */
+static void forward_signal(void)
 {
-    int alive = n_workers, failed = 0, forwarded = 0;
-    while (alive > 0) {
-        if (stop_signal && !forwarded) {
-            for (int i = 0; i < n_workers; i++)
-                if (workers[i] > 0)
-                    kill(workers[i], stop_signal);
-            forwarded = 1;
-        }
-        int status;
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid <= 0) {
-            show_progress(ix, 0);
-            usleep(50 * 1000);
-            continue;
-        }
+    if (!stop_signal || signal_forwarded)
+        return;
+    for (int i = 0; i < n_workers; i++)
+        if (workers[i] > 0)
+            kill(workers[i], stop_signal);
+    signal_forwarded = 1;
+}
+
+/* Collect the workers that have ended, without waiting.  A worker failing
+ * (exit 3 or 75) stops the others.  Returns how many are still running. */
+static int reap_workers(indexer_t *ix)
+{
+    int status, alive = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
         for (int i = 0; i < n_workers; i++) {
             if (workers[i] != pid)
                 continue;
             workers[i] = -1;
-            alive--;
             int code = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_DB;
             if (WIFSIGNALED(status) && !stop_signal && !ix->sh->abort)
                 fprintf(stderr, "%s: a worker died of signal %d\n", prog, WTERMSIG(status));
-            if (code >= EXIT_DB && !failed) {
-                failed = code;
+            if (code >= EXIT_DB && !worker_failed) {
+                worker_failed = code;
                 ix->sh->abort = 1;
             }
         }
+    for (int i = 0; i < n_workers; i++)
+        alive += workers[i] > 0;
+    return alive;
+}
+
+/* Wait for the workers, showing progress and passing a signal on.
+ * Returns the first failing exit status of a worker, or 0. */
+static int wait_workers(indexer_t *ix)
+{
+    for (;;) {
+        forward_signal();
+        if (reap_workers(ix) == 0)
+            return worker_failed;
+        show_progress(ix, 0);
+        usleep(50 * 1000);
     }
-    return failed;
 }
 
 /* Remove a tree made by this program (a build directory of shards). */
@@ -639,6 +659,8 @@ static int shard_worker(indexer_t *ix, void *arg)
         }
     if (st == TS_OK) {
         scan_inputs(ix, job->inputs, job->n_inputs, job->fmt);
+        if (job->tee && !ix->sh->stdin_done)
+            ix->c->incomplete = 1; /* the copy of standard input stopped short */
         if (ix->prune && !ix->c->incomplete)
             for (k = 0; k < ix->nshards && !ix->fatal; k++) {
                 uint64_t removed = 0;
@@ -822,54 +844,84 @@ static int make_shared(indexer_t *ix, int nworkers)
     return 0;
 }
 
-/* write(2) all of b[0..n) to fd.  Returns 0 or an errno value (EINTR
- * when a signal to stop came). */
-static int write_all(int fd, const char *b, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR && !stop_signal)
-            continue;
-        if (w < 0)
-            return errno;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Copy standard input to each worker's pipe (fds[0..n)) until it ends,
- * so that every worker reads it, as every worker reads a file.  A worker
- * that stopped reading (it ended or failed) is passed by.  A signal or
- * a failed worker (sh->abort) stops the copy; so does a read error,
- * which is said, counted as a rejected input, and stops the workers
- * (what they read was not the whole input).  The pipes are closed. */
+/* Copy standard input to each worker's pipe (fds[0..n)), so that every
+ * worker reads it, as every worker reads a file.  A block is read when
+ * every worker has taken the last one; the pipes are written without
+ * blocking, so the workers are watched all along (reap_workers).  A
+ * worker that stopped reading (it ended or failed) is passed by; a
+ * signal (passed on first) or a failed worker stops the copy; so does a
+ * read error, which is said and counted as a rejected input.  Only a copy
+ * to the end of standard input sets sh->stdin_done: without it a worker
+ * takes its reading as incomplete and does not prune.  The pipes are
+ * closed. */
 static void tee_stdin(indexer_t *ix, int *fds, int n)
 {
     static char buf[1 << 16];
-    int open_fds = n;
+    size_t len = 0, off[MAX_JOBS];
+    int open_fds = 0;
+
     signal(SIGPIPE, SIG_IGN);
-    while (open_fds > 0 && !stop_signal && !ix->sh->abort) {
-        ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            clear_progress(ix);
-            fprintf(stderr, "%s: -: %s\n", prog, strerror(errno));
-            ix->c->rejected++;
-            ix->c->incomplete = 1;
-            ix->sh->abort = 1;
+    for (int i = 0; i < n; i++) {
+        off[i] = 0;
+        if (fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK) != 0) {
+            close(fds[i]);
+            fds[i] = -1;
+        }
+        open_fds += fds[i] >= 0;
+    }
+    while (open_fds > 0) {
+        reap_workers(ix);
+        if (stop_signal || ix->sh->abort) {
+            forward_signal();
             break;
         }
-        if (r == 0)
-            break;
+        struct pollfd pf[MAX_JOBS];
+        int who[MAX_JOBS], np = 0;
         for (int i = 0; i < n; i++)
-            if (fds[i] >= 0 && write_all(fds[i], buf, (size_t)r) != 0) {
-                close(fds[i]);
+            if (fds[i] >= 0 && off[i] < len) {
+                pf[np] = (struct pollfd){ .fd = fds[i], .events = POLLOUT };
+                who[np++] = i;
+            }
+        if (np == 0) /* every worker has the last block: read the next */
+            pf[np++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+        int ready = poll(pf, (nfds_t)np, 50);
+        show_progress(ix, 0);
+        if (ready <= 0)
+            continue; /* a timeout, or a signal: seen at the top */
+        if (pf[0].fd == STDIN_FILENO) {
+            ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+            if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (r < 0) {
+                clear_progress(ix);
+                fprintf(stderr, "%s: <stdin>: %s\n", prog, strerror(errno));
+                ix->c->rejected++;
+                ix->c->incomplete = 1;
+                ix->sh->abort = 1;
+                break;
+            }
+            if (r == 0) {
+                ix->sh->stdin_done = 1;
+                break;
+            }
+            len = (size_t)r;
+            for (int i = 0; i < n; i++)
+                off[i] = 0;
+            continue;
+        }
+        for (int k = 0; k < np; k++) {
+            int i = who[k];
+            if (!pf[k].revents)
+                continue;
+            ssize_t w = write(fds[i], buf + off[i], len - off[i]);
+            if (w > 0) {
+                off[i] += (size_t)w;
+            } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+                close(fds[i]); /* the worker ended */
                 fds[i] = -1;
                 open_fds--;
             }
-        show_progress(ix, 0);
+        }
     }
     for (int i = 0; i < n; i++)
         if (fds[i] >= 0)

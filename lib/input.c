@@ -557,34 +557,56 @@ static void src_progress(scan_t *sc, const bsrc_t *s, size_t n)
 /* Parse the JSON Lines of s, named source, piece by piece.  *b (malloc'd,
  * *cap bytes) holds the first got bytes, already read; eof tells whether
  * the data ends there.  A piece is the whole lines in the buffer; a line
- * longer than the buffer grows it.  When a read fails, the whole lines
- * before the failure are parsed first.  Returns 0, ENOMEM or the error
- * of src_fill. */
+ * longer than the buffer grows it, up to MAX_MEMBER: a longer one is
+ * rejected and passed by.  When a read fails, the whole lines before the
+ * failure are parsed first; once the scan stops, nothing more is read.
+ * Returns 0, ENOMEM or the error of src_fill. */
 static int scan_lines(scan_t *sc, bsrc_t *s, char **b, size_t *cap, size_t got, int eof,
                       const char *source)
 {
     long line = 1;
-    int err = 0;
+    int err = 0, skipping = 0;
 
-    while (got > 0 && sc->st == TS_OK) {
-        size_t n = got;
-        if (!eof) {
-            const char *nl = *b + got;
-            while (nl > *b && nl[-1] != '\n')
-                nl--;
-            n = (size_t)(nl - *b);
+    while (sc->st == TS_OK) {
+        size_t n = 0;
+        if (skipping && got > 0) { /* the rest of a line too long: to its end */
+            const char *nl = memchr(*b, '\n', got);
+            size_t drop = nl ? (size_t)(nl - *b) + 1 : got;
+            src_progress(sc, s, drop);
+            memmove(*b, *b + drop, got - drop);
+            got -= drop;
+            if (nl) {
+                skipping = 0;
+                line++;
+            }
         }
-        if (n > 0) {
-            ts_status_t st = _ts_read_json_lines(*b, n, source, sc->fmt, &sc->wrap, &line);
-            if (st != TS_OK && sc->st == TS_OK)
-                sc->st = st;
-            src_progress(sc, s, n);
-            memmove(*b, *b + n, got - n);
-            got -= n;
+        if (!skipping && got > 0) {
+            n = got;
+            if (!eof) {
+                const char *nl = *b + got;
+                while (nl > *b && nl[-1] != '\n')
+                    nl--;
+                n = (size_t)(nl - *b);
+            }
+            if (n > 0) {
+                ts_status_t st = _ts_read_json_lines(*b, n, source, sc->fmt, &sc->wrap, &line);
+                if (st != TS_OK && sc->st == TS_OK)
+                    sc->st = st;
+                src_progress(sc, s, n);
+                memmove(*b, *b + n, got - n);
+                got -= n;
+            } else if (*cap >= MAX_MEMBER) {
+                char where[32];
+                snprintf(where, sizeof where, "line %ld", line);
+                scan_reject(sc, source, where, TS_ERR_BAD_RECORD, "line longer than %zu MiB",
+                            MAX_MEMBER >> 20);
+                skipping = 1;
+                continue;
+            }
         }
-        if (err || eof)
+        if (err || eof || sc->st != TS_OK)
             break;
-        if (n == 0 && (err = grow(b, cap)) != 0) /* a line longer than the buffer */
+        if (!skipping && n == 0 && got == *cap && (err = grow(b, cap)) != 0)
             break;
         err = src_fill(s, *b, *cap, &got, &eof);
     }
@@ -855,14 +877,14 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
         }
         if (r < ARCHIVE_WARN && skip > 0) {
             const char *msg = archive_error_string(a);
-            scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD,
+            scan_reject(sc, label, NULL, TS_ERR_IO,
                         "members after a damaged one cannot be read: %s",
                         msg ? msg : "damaged archive");
             break;
         }
         if (r < ARCHIVE_WARN) {
             const char *msg = archive_error_string(a);
-            scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD, "%s",
+            scan_reject(sc, label, NULL, TS_ERR_IO, "%s",
                         msg ? msg : "damaged archive");
             if (r == ARCHIVE_FATAL || ++failures > 100)
                 break;
@@ -899,7 +921,7 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
             } else if (read_err) {
                 const char *msg = archive_error_string(a);
                 r = s.status;
-                scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD, "%s",
+                scan_reject(sc, source, NULL, TS_ERR_IO, "%s",
                             msg ? msg : "cannot read member");
             }
             free(buf);
@@ -911,7 +933,7 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
                         "member too large (over %zu MiB)", MAX_MEMBER >> 20);
         } else {
             const char *msg = archive_error_string(a);
-            scan_reject(sc, source, NULL, TS_ERR_BAD_RECORD, "%s",
+            scan_reject(sc, source, NULL, TS_ERR_IO, "%s",
                         msg ? msg : "cannot read member");
         }
         free(name);
@@ -928,7 +950,7 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
             break;
         if (r == ARCHIVE_FATAL) {
             if (src->pipe && !raw)
-                scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD,
+                scan_reject(sc, label, NULL, TS_ERR_IO,
                             "members after a damaged one cannot be read from a stream;"
                             " give the archive as a file to read past the damage");
             if (raw || src->pipe || ++reopened > MAX_REOPEN)
@@ -963,7 +985,26 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
      * compressed stream that comes slowly is read as it comes. */
     if (!b || (err = fill(fd, b, STREAM_MAGIC, &got, &eof)) != 0)
         goto fail;
-    if (archive_magic((const unsigned char *)b, got)) {
+    if (got >= 6 && memcmp(b, "7z\xBC\xAF\x27\x1C", 6) == 0) {
+        /* 7-Zip's reader seeks: the archive is read whole, up to MAX_MEMBER */
+        uint64_t base = sc->bytes;
+        while (!eof && got <= MAX_MEMBER) {
+            if (got == cap && (err = grow(&b, &cap)) != 0)
+                goto fail;
+            if ((err = fill(fd, b, cap, &got, &eof)) != 0)
+                goto fail;
+        }
+        if (got > MAX_MEMBER) {
+            free(b);
+            scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD,
+                        "a 7-Zip archive on a stream is read whole: over %zu MiB;"
+                        " give it as a file", MAX_MEMBER >> 20);
+            return;
+        }
+        arc_src_t src = { NULL, b, got, got, NULL };
+        scan_archive(sc, &src, label, 0);
+        sc->bytes = base + got;
+    } else if (archive_magic((const unsigned char *)b, got)) {
         pipe_src_t *p = malloc(sizeof *p);
         if (!p) {
             err = ENOMEM;

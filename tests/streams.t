@@ -162,20 +162,62 @@ run "$TS_INDEX" --db "$TMP/tee" --jobs 2 --json - <"$TMP/forty.jsonl"
 is "$(field "$out" unchanged)/$(field "$out" jobs)" 40/1 \
    "into an existing single index, standard input is read by one process"
 
-# interrupted while standard input is still open: the run ends at once
-mkfifo "$TMP/int.fifo"
-"$TS_INDEX" --db "$TMP/int" --jobs 2 -q - <"$TMP/int.fifo" &
-reader=$!
-exec 7>"$TMP/int.fifo"
-cat "$TMP/forty.jsonl" >&7
-sleep 1
+# Signals and failures while standard input is still open, into the
+# sharded index of 30 records with --prune: the run ends at once, and
+# nothing is pruned, since standard input was not read to its end.
+# open_run NAME ARGS...: start the indexer with ARGS reading a fifo held
+# open on fd 7, send it 10 of the 30 records, and give it a second.
+open_run() {
+    local name=$1
+    shift
+    mkfifo "$TMP/$name.fifo"
+    "$TS_INDEX" "$@" <"$TMP/$name.fifo" &
+    reader=$!
+    exec 7>"$TMP/$name.fifo"
+    lines 520 10 0 >&7
+    sleep 1
+}
+# ended: the exit status of the run open_run started (137 when it did not
+# end within 30 s of this call), and fd 7 closed.
+ended() {
+    ( sleep 30; kill -KILL $reader 2>/dev/null ) &
+    local watchdog=$! status
+    wait $reader
+    status=$?
+    kill $watchdog 2>/dev/null
+    exec 7>&-
+    return $status
+}
+open_run term --db "$TMP/teegz" --jobs 2 -q --prune -
+kill -TERM $reader # the parent only, as `kill PID` or a service manager does
+ended
+is "$?" 143 "SIGTERM to the parent while it passes standard input on: exit 143"
+is "$(docs "$TMP/teegz")" 30 "and nothing is pruned"
+open_run int --db "$TMP/int" --jobs 2 -q -
 kill -INT $reader
-( sleep 30; kill -KILL $reader 2>/dev/null ) &
-killer=$!
-wait $reader
+ended
 is "$?" 130 "SIGINT while it reads standard input for two workers: exit 130"
-kill $killer 2>/dev/null
-exec 7>&-
+open_run dead --db "$TMP/teegz" --jobs 2 -q --prune -
+kill -KILL "$(pgrep -P $reader | head -1)"
+ended
+is "$?" 3 "a worker killed while standard input is open: the run ends with exit 3"
+is "$(docs "$TMP/teegz")" 30 "and nothing is pruned"
+
+# --- a line longer than 256 MiB is rejected and passed by; the next
+# record is read
+{ lines 600 1 0; head -c 300000000 /dev/zero | tr '\0' x; echo; lines 601 1 0; } |
+    gzip -1 >"$TMP/long.jsonl.gz"
+run "$TS_INDEX" --db "$TMP/long" --jobs 1 --json "$TMP/long.jsonl.gz"
+is "$rc" 1 "a line of 300 MB: exit 1"
+like "$err" "long\.jsonl\.gz: line 2: line longer than 256 MiB" "it is named with its line"
+is "$(field "$out" new)" 2 "the records before and after it are indexed"
+
+# --- --prune after an archive on standard input that was not read to
+# its end: nothing is pruned
+"$TS_INDEX" --db "$TMP/pz" -q --shards 2 "$TOP/corpus/xml"
+run "$TS_INDEX" --db "$TMP/pz" --json --prune - <"$TMP/bad.zip"
+like "$err" "not pruning" "--prune with a damaged archive on standard input: not pruning"
+is "$(docs "$TMP/pz")" 3 "every record stays"
 
 # --- the summary names the peak memory
 run "$TS_INDEX" --db "$TMP/summary" "$TOP/corpus"

@@ -88,8 +88,8 @@ typedef struct member {
     size_t len;
 } member_t;
 
-/* Write an archive with libarchive.  format: "zip", "tar" or "raw";
- * filter: NULL, "gzip" or "xz". */
+/* Write an archive with libarchive.  format: "zip", "tar", "7zip" or
+ * "raw"; filter: NULL, "gzip" or "xz". */
 static void write_archive(const char *path, const char *format, const char *filter,
                           const member_t *m, size_t n)
 {
@@ -100,6 +100,8 @@ static void write_archive(const char *path, const char *format, const char *filt
         assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
     else if (strcmp(format, "tar") == 0)
         assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+    else if (strcmp(format, "7zip") == 0)
+        assert_int_equal(archive_write_set_format_7zip(a), ARCHIVE_OK);
     else
         assert_int_equal(archive_write_set_format_raw(a), ARCHIVE_OK);
     if (filter && strcmp(filter, "gzip") == 0)
@@ -798,6 +800,18 @@ static void test_stdin(void **state)
     assert_int_equal(s.n, N_CORPUS_RECORDS);
     assert_true(has_source(&s, "<stdin>:records/NCT09900005.txt"));
     unit_scan_free(&s);
+
+    /* a 7-Zip archive, whose reader seeks: read whole */
+    {
+        char *p7 = path_in(dir, "in.7z");
+        write_archive(p7, "7zip", NULL, m, n);
+        scan_stdin_from(&s, p7);
+        assert_int_equal(s.rejected, 0);
+        assert_int_equal(s.n, N_CORPUS_RECORDS);
+        assert_true(has_source(&s, "<stdin>:records/NCT09900005.txt"));
+        unit_scan_free(&s);
+        free(p7);
+    }
 
     /* one gzip-compressed record */
     {
