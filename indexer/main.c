@@ -876,19 +876,20 @@ static void tee_stdin(indexer_t *ix, int *fds, int n)
             break;
         }
         struct pollfd pf[MAX_JOBS];
-        int who[MAX_JOBS], np = 0;
+        int who[MAX_JOBS], np = 0, reading;
         for (int i = 0; i < n; i++)
             if (fds[i] >= 0 && off[i] < len) {
                 pf[np] = (struct pollfd){ .fd = fds[i], .events = POLLOUT };
                 who[np++] = i;
             }
-        if (np == 0) /* every worker has the last block: read the next */
+        reading = np == 0; /* every worker has the last block: read the next */
+        if (reading)
             pf[np++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
         int ready = poll(pf, (nfds_t)np, 50);
         show_progress(ix, 0);
         if (ready <= 0)
             continue; /* a timeout, or a signal: seen at the top */
-        if (pf[0].fd == STDIN_FILENO) {
+        if (reading) {
             ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
             if (r < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
