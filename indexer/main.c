@@ -826,6 +826,7 @@ typedef struct run {
     const char *db_path;
     double wait_s;
     int jobs;
+    int reads_stdin;            /* "-" is among the inputs */
 } run_t;
 
 /* Make the shared counters (slot 0 for this process). */
@@ -940,8 +941,7 @@ static int run_sharded(indexer_t *ix, const run_t *run, char **shards, unsigned 
         return EXIT_DB;
     shard_job_t job = { run->inputs, run->n_inputs, run->fmt, shards, run->wait_s, open_flags,
                         0, { 0 }, { 0 } };
-    for (int i = 0; i < run->n_inputs && w > 1; i++)
-        job.tee |= strcmp(run->inputs[i], "-") == 0;
+    job.tee = run->reads_stdin && w > 1;
     for (int i = 0; job.tee && i < w; i++) {
         int p[2];
         if (pipe(p) != 0) {
@@ -1290,7 +1290,7 @@ int main(int argc, char **argv)
         }
     }
 
-    run_t run = { argv + optind, argc - optind, fmt, db_path, wait_s, jobs };
+    run_t run = { argv + optind, argc - optind, fmt, db_path, wait_s, jobs, reads_stdin };
     ix.start = now();
     int rc = 0, failed = 0;
     if (n_stub && del) {

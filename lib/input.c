@@ -394,6 +394,12 @@ static int skip_member(const char *path)
     return skip_name(base);
 }
 
+/* 1 if buf starts like a 7-Zip archive. */
+static int sevenzip_magic(const unsigned char *buf, size_t len)
+{
+    return len >= 6 && memcmp(buf, "7z\xBC\xAF\x27\x1C", 6) == 0;
+}
+
 /* 1 if buf starts like a compressed stream or an archive: gzip, xz,
  * bzip2, zstd, zip, 7-Zip or a POSIX tar header. */
 static int archive_magic(const unsigned char *buf, size_t len)
@@ -409,8 +415,8 @@ static int archive_magic(const unsigned char *buf, size_t len)
         return 1;                                       /* zstd */
     if (len >= 4 && (memcmp(buf, "PK\3\4", 4) == 0 || memcmp(buf, "PK\5\6", 4) == 0))
         return 1;                                       /* zip */
-    if (len >= 6 && memcmp(buf, "7z\xBC\xAF\x27\x1C", 6) == 0)
-        return 1;                                       /* 7-Zip */
+    if (sevenzip_magic(buf, len))
+        return 1;
     if (len >= 262 && memcmp(buf + 257, "ustar", 5) == 0)
         return 1;                                       /* tar */
     return 0;
@@ -538,6 +544,22 @@ static int src_fill(bsrc_t *s, char *b, size_t cap, size_t *got, int *eof)
         *got += (size_t)r;
     }
     return 0;
+}
+
+/* Read the rest of s into *b (malloc'd, *cap bytes, the first *got read;
+ * eof: the data already ended), growing it, until the data ends or holds
+ * more than MAX_MEMBER bytes.  Returns 0 (*got > MAX_MEMBER: too long),
+ * ENOMEM or the error of src_fill. */
+static int src_read_capped(bsrc_t *s, char **b, size_t *cap, size_t *got, int eof)
+{
+    int err = 0;
+    while (!eof && *got <= MAX_MEMBER) {
+        if (*got == *cap && (err = grow(b, cap)) != 0)
+            break;
+        if ((err = src_fill(s, *b, *cap, got, &eof)) != 0)
+            break;
+    }
+    return err;
 }
 
 /* Count n more bytes of s as consumed and tell the progress callback. */
@@ -785,22 +807,15 @@ static int read_member(scan_t *sc, struct archive *a, struct archive_entry *e,
         *len = got;
         return ARCHIVE_OK;
     }
-    while (!eof) {
-        if (got > MAX_MEMBER || size > (int64_t)MAX_MEMBER) {
-            free(b);
-            return ARCHIVE_WARN;
-        }
-        if (got == c && grow(&b, &c) != 0) {
-            free(b);
-            archive_set_error(a, ENOMEM, "out of memory");
-            return ARCHIVE_FATAL;
-        }
-        if (src_fill(&s, b, c, &got, &eof) != 0) {
-            free(b);
+    int err = size > (int64_t)MAX_MEMBER ? 0 : src_read_capped(&s, &b, &c, &got, eof);
+    if (err) {
+        free(b);
+        if (err != ENOMEM)
             return s.status;
-        }
+        archive_set_error(a, ENOMEM, "out of memory");
+        return ARCHIVE_FATAL;
     }
-    if (got > MAX_MEMBER) {
+    if (size > (int64_t)MAX_MEMBER || got > MAX_MEMBER) {
         free(b);
         return ARCHIVE_WARN;
     }
@@ -972,9 +987,32 @@ static void scan_archive(scan_t *sc, const arc_src_t *src, const char *label,
 /* ------------------------------------------------------------------ */
 /* Files, streams and directories                                      */
 
+/* Scan the data of fd, named name, that is no archive: b (malloc'd, cap
+ * bytes; freed here) holds its first got bytes, and eof says whether it
+ * ends there.  JSON Lines longer than the buffer are read piece by piece;
+ * anything else is read to its end and parsed whole, its format detected
+ * once, by the parser. */
+static void scan_fd(scan_t *sc, int fd, const char *name, char *b, size_t cap, size_t got,
+                    int eof)
+{
+    bsrc_t s = { fd, NULL, 0, 0, 0, 0 };
+    int err = eof ? 0 : fill(fd, b, cap, &got, &eof);
+
+    if (!err && !eof && starts_json_lines(sc, b, got, name)) {
+        err = scan_lines(sc, &s, &b, &cap, got, eof, name);
+    } else if (!err && (err = read_rest(fd, &b, &cap, &got)) == 0) {
+        scan_buffer(sc, b, got, name, name);
+        sc->bytes += got;
+    }
+    free(b);
+    if (err)
+        scan_reject(sc, name, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO, "%s", strerror(err));
+}
+
 /* Scan a stream (standard input, a pipe), label naming it in sources: an
- * archive (by its first bytes) is read as it comes, JSON Lines piece by
- * piece; anything else is read to its end and parsed as one buffer. */
+ * archive (by its first bytes) is read as it comes, but for 7-Zip, whose
+ * reader seeks (read whole, up to MAX_MEMBER); anything else as scan_fd
+ * says. */
 static void scan_stream(scan_t *sc, int fd, const char *label)
 {
     size_t cap = LINES_PIECE, got = 0;
@@ -985,15 +1023,11 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
      * compressed stream that comes slowly is read as it comes. */
     if (!b || (err = fill(fd, b, STREAM_MAGIC, &got, &eof)) != 0)
         goto fail;
-    if (got >= 6 && memcmp(b, "7z\xBC\xAF\x27\x1C", 6) == 0) {
-        /* 7-Zip's reader seeks: the archive is read whole, up to MAX_MEMBER */
+    if (sevenzip_magic((const unsigned char *)b, got)) {
         uint64_t base = sc->bytes;
-        while (!eof && got <= MAX_MEMBER) {
-            if (got == cap && (err = grow(&b, &cap)) != 0)
-                goto fail;
-            if ((err = fill(fd, b, cap, &got, &eof)) != 0)
-                goto fail;
-        }
+        bsrc_t s = { fd, NULL, 0, 0, 0, 0 };
+        if ((err = src_read_capped(&s, &b, &cap, &got, eof)) != 0)
+            goto fail;
         if (got > MAX_MEMBER) {
             free(b);
             scan_reject(sc, label, NULL, TS_ERR_BAD_RECORD,
@@ -1004,6 +1038,7 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
         arc_src_t src = { NULL, b, got, got, NULL };
         scan_archive(sc, &src, label, 0);
         sc->bytes = base + got;
+        free(b);
     } else if (archive_magic((const unsigned char *)b, got)) {
         pipe_src_t *p = malloc(sizeof *p);
         if (!p) {
@@ -1017,26 +1052,13 @@ static void scan_stream(scan_t *sc, int fd, const char *label)
         p->next = 0;
         p->keep = 1;
         p->total = got;
-        b = NULL;
         arc_src_t src = { NULL, NULL, 0, UINT64_MAX, p };
         scan_archive(sc, &src, label, 0);
         free(p->kept);
         free(p);
     } else {
-        if (!eof && (err = fill(fd, b, cap, &got, &eof)) != 0)
-            goto fail;
-        if (!eof && starts_json_lines(sc, b, got, label)) {
-            bsrc_t s = { fd, NULL, 0, 0, 0, 0 };
-            if ((err = scan_lines(sc, &s, &b, &cap, got, eof, label)) != 0)
-                goto fail;
-        } else {
-            if ((err = read_rest(fd, &b, &cap, &got)) != 0)
-                goto fail;
-            scan_buffer(sc, b, got, label, label);
-            sc->bytes += got;
-        }
+        scan_fd(sc, fd, label, b, cap, got, eof);
     }
-    free(b);
     scan_progress(sc);
     return;
 fail:
@@ -1044,35 +1066,18 @@ fail:
     scan_reject(sc, label, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO, "%s", strerror(err));
 }
 
-/* Scan a regular file that is no archive, size bytes long: parsed whole,
- * unless it is larger than LINES_PIECE and starts as JSON Lines; then
- * piece by piece.  A file read whole is detected once, by the parser. */
+/* Scan a regular file that is no archive, size bytes long (scan_fd): the
+ * first LINES_PIECE bytes, or all of a smaller file, are read at once. */
 static void scan_regular(scan_t *sc, int fd, const char *path, size_t size)
 {
-    size_t cap = size < LINES_PIECE ? size + 1 : LINES_PIECE, got = 0;
-    int eof = 0, err = 0;
-    bsrc_t s = { fd, NULL, 0, 0, 0, 0 };
+    size_t cap = size < LINES_PIECE ? size + 1 : LINES_PIECE;
     char *b = malloc(cap);
 
-    if (!b || (err = fill(fd, b, cap, &got, &eof)) != 0)
-        goto fail;
-    if (eof || !starts_json_lines(sc, b, got, path)) { /* parsed whole */
-        if ((err = read_rest(fd, &b, &cap, &got)) != 0)
-            goto fail;
-        scan_buffer(sc, b, got, path, path);
-        sc->bytes += got;
-        free(b);
+    if (!b) {
+        scan_reject(sc, path, NULL, TS_ERR_NOMEM, "%s", strerror(ENOMEM));
         return;
     }
-    if ((err = scan_lines(sc, &s, &b, &cap, got, eof, path)) != 0)
-        goto fail;
-    free(b);
-    return;
-fail:
-    free(b);
-    if (!err)
-        err = ENOMEM;
-    scan_reject(sc, path, NULL, err == ENOMEM ? TS_ERR_NOMEM : TS_ERR_IO, "%s", strerror(err));
+    scan_fd(sc, fd, path, b, cap, 0, 0);
 }
 
 /* Scan one file: an archive (by its first bytes or its name) is read in
