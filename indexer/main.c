@@ -930,6 +930,24 @@ static void tee_stdin(indexer_t *ix, int *fds, int n)
             close(fds[i]);
 }
 
+/* n pipes, read ends in r and write ends in w; on failure none is left
+ * open and the failure is reported.  Returns 0 or -1. */
+static int make_pipes(int *r, int *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int p[2];
+        if (pipe(p) != 0) {
+            fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
+            while (i-- > 0)
+                close(r[i]), close(w[i]);
+            return -1;
+        }
+        r[i] = p[0];
+        w[i] = p[1];
+    }
+    return 0;
+}
+
 /* Write the shards in shards[0..n) with run->jobs workers (at most one
  * per shard), opened with open_flags.  With "-" among the inputs and more
  * than one worker, this process reads standard input for them all
@@ -942,15 +960,8 @@ static int run_sharded(indexer_t *ix, const run_t *run, char **shards, unsigned 
     shard_job_t job = { run->inputs, run->n_inputs, run->fmt, shards, run->wait_s, open_flags,
                         0, { 0 }, { 0 } };
     job.tee = run->reads_stdin && w > 1;
-    for (int i = 0; job.tee && i < w; i++) {
-        int p[2];
-        if (pipe(p) != 0) {
-            fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
-            return EXIT_DB;
-        }
-        job.tee_r[i] = p[0];
-        job.tee_w[i] = p[1];
-    }
+    if (job.tee && make_pipes(job.tee_r, job.tee_w, w) != 0)
+        return EXIT_DB;
     ix->nshards = n;
     n_workers = 0;
     for (int i = 0; i < w; i++) {
@@ -1019,15 +1030,9 @@ static int run_feed(indexer_t *ix, const run_t *run)
     feed_job_t job = { run->inputs, run->n_inputs, run->fmt, run->db_path, { 0 }, { 0 } };
     int rfd[MAX_JOBS];
     ix->nshards = (unsigned)run->jobs;
-    for (int i = 0; i < run->jobs; i++) {
-        int p[2];
-        if (pipe(p) != 0) {
-            fprintf(stderr, "%s: pipe: %s\n", prog, strerror(errno));
-            return EXIT_DB;
-        }
-        rfd[i] = job.rfd[i] = p[0];
-        job.fd[i] = p[1];
-    }
+    if (make_pipes(job.rfd, job.fd, run->jobs) != 0)
+        return EXIT_DB;
+    memcpy(rfd, job.rfd, sizeof rfd);
     n_workers = 0;
     for (int i = 0; i < run->jobs; i++) {
         pid_t pid = start_worker(ix, i, run->jobs, feed_worker, &job);
