@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,6 +91,9 @@ static void usage(FILE *f)
             "                       this program writes version N\n"
             "  --batch              read queries from standard input, one per line\n"
             "                       (default format json; lines are numbered from 1)\n"
+            "  -j, --jobs N         --batch: run N queries at a time, answers in the\n"
+            "                       order of the lines (default: the number of\n"
+            "                       processors)\n"
             "  -h, --help           this help\n"
             "  -V, --version        the version\n"
             "\n"
@@ -224,6 +228,259 @@ static ts_db_t *open_db(const char **paths, size_t n)
     return db;
 }
 
+/* --batch: the lines of standard input are searched by `jobs` threads,
+ * each with its own handle of the index (a handle is not shared between
+ * threads), and printed in the order of the lines.  A reader thread puts
+ * the lines into a ring of slots; the workers take them in turn and print
+ * each search into its slot's own buffer; whichever worker completes the
+ * next line due writes it out, with any done after it.  The ring holds a
+ * few lines per worker, so memory does not grow with the input, and
+ * output is flushed whenever every line read has been answered, so a
+ * program that sends a line and waits gets its answer. */
+typedef struct batch_slot {
+    char *query;
+    long line;
+    int done;
+    int rc;            /* run_one's exit status */
+    char *out;         /* what the printer wrote */
+    size_t out_len;
+} batch_slot_t;
+
+typedef struct batch {
+    pthread_mutex_t mu;
+    pthread_cond_t line_in;   /* a line read, the input ended, or stop: workers */
+    pthread_cond_t room;      /* the ring half empty, or stop: the reader */
+    batch_slot_t *ring;
+    size_t cap;
+    unsigned long read, taken, written; /* lines read, given to a worker, written */
+    int eof;                  /* the reader is done */
+    int read_errno;           /* reading standard input failed */
+    int writing;              /* a worker is writing slots out */
+    int unflushed;            /* written since the last flush */
+    int stop;                 /* a failure: take, read and write no more */
+    int rc, any_hits, any_bad;
+    ts_query_opts_t q;
+    print_format_t fmt;
+    print_opts_t po;
+} batch_t;
+
+typedef struct batch_worker {
+    batch_t *b;
+    ts_db_t *db;
+    pthread_t tid;
+} batch_worker_t;
+
+static void batch_stop(batch_t *b, int rc)
+{
+    if (!b->rc)
+        b->rc = rc;
+    b->stop = 1;
+    pthread_cond_broadcast(&b->line_in);
+    pthread_cond_signal(&b->room);
+}
+
+static void *batch_reader(void *arg)
+{
+    batch_t *b = arg;
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t len;
+    long lineno = 0;
+    for (;;) {
+        len = getline(&line, &size, stdin);
+        if (len < 0)
+            break;
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (strspn(line, " \t") == (size_t)len)
+            continue;
+        pthread_mutex_lock(&b->mu);
+        while (!b->stop && b->read - b->written >= b->cap)
+            pthread_cond_wait(&b->room, &b->mu);
+        if (b->stop) {
+            pthread_mutex_unlock(&b->mu);
+            break;
+        }
+        b->ring[b->read % b->cap] = (batch_slot_t){ line, lineno, 0, 0, NULL, 0 };
+        line = NULL;
+        size = 0;
+        b->read++;
+        pthread_cond_signal(&b->line_in);
+        pthread_mutex_unlock(&b->mu);
+    }
+    int e = ferror(stdin) ? errno : 0;
+    free(line);
+    pthread_mutex_lock(&b->mu);
+    b->eof = 1;
+    b->read_errno = e;
+    pthread_cond_broadcast(&b->line_in);
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* Write out the done slots due next, and flush when every line read is
+ * answered; one worker at a time.  Called with b->mu held. */
+static void batch_write(batch_t *b)
+{
+    if (b->writing)
+        return; /* that worker will see this slot done */
+    b->writing = 1;
+    while (!b->stop) {
+        batch_slot_t *sl = &b->ring[b->written % b->cap];
+        int r = 0;
+        if (b->written < b->read && sl->done) {
+            pthread_mutex_unlock(&b->mu);
+            fwrite(sl->out, 1, sl->out_len, stdout);
+            free(sl->out);
+            free(sl->query);
+            if (ferror(stdout))
+                r = check_stdout();
+            pthread_mutex_lock(&b->mu);
+            b->written++;
+            b->unflushed = 1;
+            if (sl->rc == EXIT_HITS)
+                b->any_hits = 1;
+            else if (sl->rc == EXIT_USAGE)
+                b->any_bad = 1;
+            else if (sl->rc != EXIT_NO_HITS)
+                r = sl->rc;
+            if (r)
+                batch_stop(b, r);
+            else if (b->read - b->written <= b->cap / 2)
+                pthread_cond_signal(&b->room);
+        } else if (b->unflushed && b->written == b->read) {
+            b->unflushed = 0;
+            pthread_mutex_unlock(&b->mu);
+            r = check_stdout();
+            pthread_mutex_lock(&b->mu);
+            if (r)
+                batch_stop(b, r);
+        } else {
+            break;
+        }
+    }
+    b->writing = 0;
+}
+
+static void *batch_worker(void *arg)
+{
+    batch_worker_t *w = arg;
+    batch_t *b = w->b;
+    ts_query_opts_t q = b->q;
+    print_opts_t po = b->po;
+    printer_t *pr = print_new(b->fmt, &po);
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->stop && b->taken == b->read && !b->eof)
+            pthread_cond_wait(&b->line_in, &b->mu);
+        if (b->stop || b->taken == b->read)
+            break;
+        batch_slot_t *sl = &b->ring[b->taken++ % b->cap];
+        pthread_mutex_unlock(&b->mu);
+        char *out = NULL;
+        size_t out_len = 0;
+        FILE *f = pr ? open_memstream(&out, &out_len) : NULL;
+        int rc = EXIT_DB;
+        if (f) {
+            pr->opts.out = f;
+            rc = run_one(w->db, &q, pr, sl->query, sl->line, 1);
+        }
+        if (!f || fclose(f) != 0) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            rc = EXIT_DB;
+        }
+        pthread_mutex_lock(&b->mu);
+        sl->out = out;
+        sl->out_len = out_len;
+        sl->rc = rc;
+        sl->done = 1;
+        batch_write(b);
+    }
+    pthread_mutex_unlock(&b->mu);
+    print_free(pr);
+    return NULL;
+}
+
+/* Run the queries of standard input (see batch_t) with jobs threads, the
+ * first on db, the others on handles of their own.  Exit: a failure of
+ * the index or of the output stops the run; else 2 if a line was a bad
+ * query, 0 if any query had hits, 1. */
+static int run_batch(ts_db_t *db, const char **dbs, size_t ndb, const ts_query_opts_t *q,
+                     const printer_t *pr, print_format_t fmt, int jobs)
+{
+    /* On the heap: a reader left waiting for a line (below) still uses it. */
+    batch_t *b = calloc(1, sizeof *b);
+    batch_worker_t *w = calloc((size_t)jobs, sizeof *w);
+    if (b)
+        b->cap = (size_t)jobs * 8;
+    if (b)
+        b->ring = calloc(b->cap, sizeof *b->ring);
+    if (!b || !w || !b->ring) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        exit(EXIT_DB);
+    }
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->line_in, NULL);
+    pthread_cond_init(&b->room, NULL);
+    b->q = *q;
+    b->fmt = fmt;
+    b->po = pr->opts;
+    for (int i = 0; i < jobs; i++) {
+        w[i].b = b;
+        w[i].db = i == 0 ? db : open_db(dbs, ndb);
+    }
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, batch_reader, b) != 0) {
+        fprintf(stderr, "%s: cannot start a thread: %s\n", prog, strerror(errno));
+        exit(EXIT_DB);
+    }
+    int started = 0;
+    while (started < jobs && pthread_create(&w[started].tid, NULL, batch_worker, &w[started]) == 0)
+        started++;
+    if (started == 0) {
+        fprintf(stderr, "%s: cannot start a thread: %s\n", prog, strerror(errno));
+        pthread_mutex_lock(&b->mu);
+        batch_stop(b, EXIT_DB);
+        pthread_mutex_unlock(&b->mu);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(w[i].tid, NULL);
+    for (int i = 1; i < jobs; i++)
+        ts_db_close(w[i].db);
+    free(w);
+
+    pthread_mutex_lock(&b->mu);
+    int stopped = b->stop, rc = b->rc;
+    pthread_mutex_unlock(&b->mu);
+    if (stopped) {
+        /* The lines read but not written.  The reader may be waiting for
+         * a line that never comes: the run ends without it, and b stays
+         * for it. */
+        for (unsigned long k = b->written; k < b->read; k++) {
+            free(b->ring[k % b->cap].query);
+            free(b->ring[k % b->cap].out);
+        }
+        pthread_detach(reader);
+        return rc;
+    }
+    pthread_join(reader, NULL);
+    if (b->read_errno) {
+        fprintf(stderr, "%s: reading queries: %s\n", prog, strerror(b->read_errno));
+        rc = EXIT_DB;
+    }
+    if (!rc)
+        rc = check_stdout();
+    if (!rc)
+        rc = b->any_bad ? EXIT_USAGE : b->any_hits ? EXIT_HITS : EXIT_NO_HITS;
+    pthread_cond_destroy(&b->line_in);
+    pthread_cond_destroy(&b->room);
+    pthread_mutex_destroy(&b->mu);
+    free(b->ring);
+    free(b);
+    return rc;
+}
+
 /* The TS_Q_* flags that --without LIST turns on, or a usage error. */
 static int parse_without(const char *list)
 {
@@ -306,6 +563,9 @@ enum {
     OPT_SIMILAR, OPT_TOPIC, OPT_NO_EXPAND, OPT_NO_SPELLING, OPT_PLAIN, OPT_WITHOUT, OPT_STRICT_ELIG
 };
 
+/* Most threads --batch runs (each holds a handle of the index). */
+#define MAX_JOBS 64
+
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"status", required_argument, NULL, OPT_STATUS},
@@ -328,6 +588,7 @@ static const struct option long_opts[] = {
     {"format-version", optional_argument, NULL, OPT_FORMAT_VERSION},
     {"run-tag", required_argument, NULL, OPT_RUN_TAG},
     {"batch", no_argument, NULL, OPT_BATCH},
+    {"jobs", required_argument, NULL, 'j'},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
     {"fields", required_argument, NULL, OPT_FIELDS},
@@ -354,7 +615,7 @@ int main(int argc, char **argv)
     static const char **dbs;
     dbs = calloc((size_t)argc + 1, sizeof *dbs);
     size_t ndb = 0;
-    int fmt = -1, batch = 0, color = -1, c;
+    int fmt = -1, batch = 0, color = -1, c, jobs = 0;
     const char *patient_path = NULL;
 
     ts_query_opts_init(&q);
@@ -367,7 +628,7 @@ int main(int argc, char **argv)
         return EXIT_DB;
     }
 
-    while ((c = getopt_long(argc, argv, "n:hV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:j:hV", long_opts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: dbs[ndb++] = optarg; break;
         case OPT_STATUS: q.status = optarg; break;
@@ -434,6 +695,13 @@ int main(int argc, char **argv)
             break;
         case OPT_RUN_TAG: po.run_tag = optarg; break;
         case OPT_BATCH: batch = 1; break;
+        case 'j': {
+            size_t n = parse_count("jobs", optarg);
+            if (n < 1 || n > MAX_JOBS)
+                die_usage("--jobs: '%s' is not from 1 to %d", optarg, MAX_JOBS);
+            jobs = (int)n;
+            break;
+        }
         case OPT_FIELDS: {
             const char *bad;
             if (print_check_fields(optarg, &bad) != 0)
@@ -522,44 +790,11 @@ int main(int argc, char **argv)
         if (wr)
             rc = wr;
     } else {
-        /* Each line is a query; a bad one is reported and the rest go on.
-         * Exit: a failure of the index or of the output stops the run;
-         * else 2 if a line was a bad query, 0 if any query had hits, 1. */
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        long lineno = 0;
-        int any_hits = 0, any_bad = 0;
-        rc = 0;
-        while ((len = getline(&line, &cap, stdin)) != -1) {
-            lineno++;
-            while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-                line[--len] = '\0';
-            if (strspn(line, " \t") == (size_t)len)
-                continue;
-            int r = run_one(db, &q, pr, line, lineno, 1);
-            if (r == EXIT_HITS)
-                any_hits = 1;
-            else if (r == EXIT_USAGE)
-                any_bad = 1;
-            else if (r != EXIT_NO_HITS) {
-                rc = r;
-                break;
-            }
-            if (ferror(stdout)) {
-                rc = check_stdout();
-                break;
-            }
+        if (jobs == 0) { /* default: one per processor */
+            long n = sysconf(_SC_NPROCESSORS_ONLN);
+            jobs = n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
         }
-        if (!rc && ferror(stdin)) {
-            fprintf(stderr, "%s: reading queries: %s\n", prog, strerror(errno));
-            rc = EXIT_DB;
-        }
-        free(line);
-        if (!rc)
-            rc = check_stdout();
-        if (!rc)
-            rc = any_bad ? EXIT_USAGE : any_hits ? EXIT_HITS : EXIT_NO_HITS;
+        rc = run_batch(db, dbs, ndb, &q, pr, (print_format_t)fmt, jobs);
     }
     ts_db_close(db);
     print_free(pr);

@@ -152,6 +152,75 @@ EOF
 ok $? "--batch: JSON Lines tagged with the line number, errors reported per line"
 is "$(printf 'ALS\ncondition:epilepsy\n' | ts --batch --format=trec | cut -d' ' -f1 | sort -u | tr '\n' ' ')" "1 2 " "--batch trec: topic = line number"
 
+# ---- --batch on several threads --------------------------------------------
+# Lines of unequal cost (every fifth is 1,500 words joined by OR), a bad
+# line and a blank one: with 4 threads the answers come in the order of
+# the lines, the same as with one.
+python3 - "$TMP/mixed" <<'EOF'
+import sys
+heavy = " OR ".join("w%d" % i for i in range(1500)) + " OR intrathecal"
+cheap = ["intrathecal ALS", "condition:epilepsy", "id:NCT09900004", "sclerosis", "ALS AND"]
+with open(sys.argv[1], "w") as f:
+    for i in range(120):
+        f.write((heavy if i % 5 == 0 else cheap[i % len(cheap)]) + "\n")
+        if i == 60:
+            f.write("\n")
+EOF
+ts --batch --jobs 1 <"$TMP/mixed" >"$TMP/batch1"; rc1=$?
+ts --batch --jobs 4 <"$TMP/mixed" >"$TMP/batch4"; rc4=$?
+is "$rc1 $rc4" "2 2" "--batch --jobs 1 and 4: exit 2 for the bad lines"
+python3 - "$TMP/batch1" "$TMP/batch4" <<'EOF'
+import json, sys
+def load(p):
+    out = []
+    for l in open(p):
+        o = json.loads(l)
+        o.pop("elapsed_ms", None)
+        out.append(o)
+    return out
+one, four = load(sys.argv[1]), load(sys.argv[2])
+lines = [o["line"] for o in four]
+assert lines == sorted(lines), "answers out of line order"
+assert len(set(lines)) == 120, len(set(lines))
+assert one == four, "--jobs 4 differs from --jobs 1"
+EOF
+ok $? "--batch --jobs 4: the answers of --jobs 1, in the order of the lines"
+for j in 0 65 x; do
+    run ts --batch --jobs "$j" </dev/null
+    is "$rc" 2 "--jobs $j: usage error"
+done
+
+# A program that writes a line and waits gets its answer before it writes
+# the next; --jobs 3 runs three searching threads besides the reader.
+mkfifo "$TMP/qin"
+"$TS_QUERY" --db "$DB" --batch --count --jobs 3 <"$TMP/qin" >"$TMP/qout" 2>&1 &
+qpid=$!
+exec 7>"$TMP/qin"
+echo "intrathecal ALS" >&7
+i=0
+while [ ! -s "$TMP/qout" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(cat "$TMP/qout")" "$(printf '1\t2')" "--batch: the answer to a line comes before the input ends"
+if [ -z "${TS_VALGRIND:-}" ] && [ -d "/proc/$qpid/task" ]; then
+    is "$(ls "/proc/$qpid/task" | wc -l | tr -d ' ')" 5 "--jobs 3: the main thread, a reader and three searching threads"
+fi
+echo "condition:epilepsy" >&7
+exec 7>&-
+wait $qpid
+is "$?" 0 "--batch from a pipe: exit 0"
+is "$(cut -f2 "$TMP/qout" | tr '\n' ' ')" "2 2 " "--batch from a pipe: both answers"
+
+# Output closed while the input is still open: exit 3 at once, without
+# waiting for more input.
+mkfifo "$TMP/qin2"
+(cat "$TMP/mixed" "$TMP/mixed"; sleep 60) >"$TMP/qin2" &
+feeder=$!
+timeout 30 bash -c '"$0" --db "$1" --batch --jobs 2 <"$2" 2>"$3" | head -c 1 >/dev/null; exit ${PIPESTATUS[0]}' \
+    "$TS_QUERY" "$DB" "$TMP/qin2" "$TMP/err"
+rc=$?
+kill $feeder 2>/dev/null
+is "$rc" 3 "--batch --jobs 2, output closed, input still open: exit 3 without waiting"
+like "$(cat "$TMP/err")" 'write error' "and the write error is reported"
+
 run ts --explain --color=never "condition:epilepsy vigabatrin"
 like "$out" 'Parsed query: .*condition:epilepsi' "--explain shows the parsed query"
 like "$out" 'matched in: .*condition.*intervention' "--explain shows the fields that matched"
