@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -178,7 +179,7 @@ static int check_stdout(void)
  * hits, or the status for a failure (reported through the printer for a
  * bad query in batch mode, on stderr otherwise). */
 static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *query,
-                   long line, int batch)
+                   long line, int batch, FILE *err)
 {
     ts_results_t *res = NULL;
     double t0 = now_ms();
@@ -188,7 +189,7 @@ static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *q
         if (batch && (st == TS_ERR_BAD_QUERY || st == TS_ERR_INVALID))
             pr->error(pr, line, query, st, ts_last_error());
         else
-            fprintf(stderr, "%s: %s\n", prog, ts_last_error());
+            fprintf(err, "%s: %s\n", prog, ts_last_error());
         return exit_for(st);
     }
     print_search_t s = {query, res, line, now_ms() - t0, q->limit};
@@ -199,7 +200,7 @@ static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *q
 }
 
 /* Open the index or indexes named by --db, or the default one. */
-static ts_db_t *open_db(const char **paths, size_t n)
+static ts_db_t *open_db(const char **paths, size_t n, int must)
 {
     ts_db_t *db = NULL;
     ts_status_t st;
@@ -216,6 +217,10 @@ static ts_db_t *open_db(const char **paths, size_t n)
     } else {
         st = ts_db_open_many(paths, n, &db);
     }
+    if (st != TS_OK && !must) {
+        free(def);
+        return NULL; /* ts_last_error() says why */
+    }
     if (st != TS_OK) {
         fprintf(stderr, "%s: %s\n", prog, ts_last_error());
         if (st == TS_ERR_NOT_FOUND)
@@ -228,22 +233,25 @@ static ts_db_t *open_db(const char **paths, size_t n)
     return db;
 }
 
-/* --batch: the lines of standard input are searched by `jobs` threads,
- * each with its own handle of the index (a handle is not shared between
- * threads), and printed in the order of the lines.  A reader thread puts
- * the lines into a ring of slots; the workers take them in turn and print
- * each search into its slot's own buffer; whichever worker completes the
- * next line due writes it out, with any done after it.  The ring holds a
- * few lines per worker, so memory does not grow with the input, and
- * output is flushed whenever every line read has been answered, so a
- * program that sends a line and waits gets its answer. */
+/* --batch: the lines of standard input are searched by up to `jobs`
+ * threads, each with its own handle of the index (a handle is not shared
+ * between threads), and printed in the order of the lines.  A reader
+ * thread puts the lines into a ring of slots; the workers take them in
+ * turn and print each search, and its messages for standard error, into
+ * the slot's own buffers; whichever worker completes the next line due
+ * writes it out, with any done after it.  The ring holds two lines per
+ * worker and two more, so memory does not grow with the input, and output
+ * is flushed whenever every line read has been answered, so a program
+ * that sends a line and waits gets its answer.  After a failure (index or
+ * output) nothing after the failing line is written, and the reader,
+ * which may be waiting for input, is woken through a pipe. */
 typedef struct batch_slot {
     char *query;
     long line;
     int done;
     int rc;            /* run_one's exit status */
-    char *out;         /* what the printer wrote */
-    size_t out_len;
+    char *out, *err;   /* what the search wrote for stdout and stderr */
+    size_t out_len, err_len;
 } batch_slot_t;
 
 typedef struct batch {
@@ -254,10 +262,11 @@ typedef struct batch {
     size_t cap;
     unsigned long read, taken, written; /* lines read, given to a worker, written */
     int eof;                  /* the reader is done */
-    int read_errno;           /* reading standard input failed */
+    int read_errno;           /* reading standard input failed (-1: errno 0) */
     int writing;              /* a worker is writing slots out */
     int unflushed;            /* written since the last flush */
     int stop;                 /* a failure: take, read and write no more */
+    int wake[2];              /* written on stop: the reader's poll wakes */
     int rc, any_hits, any_bad;
     ts_query_opts_t q;
     print_format_t fmt;
@@ -270,50 +279,112 @@ typedef struct batch_worker {
     pthread_t tid;
 } batch_worker_t;
 
+/* Called with b->mu held. */
 static void batch_stop(batch_t *b, int rc)
 {
     if (!b->rc)
         b->rc = rc;
+    if (!b->stop && write(b->wake[1], "", 1) < 0) {
+        /* the pipe is never full: one byte, written once */
+    }
     b->stop = 1;
     pthread_cond_broadcast(&b->line_in);
     pthread_cond_signal(&b->room);
 }
 
+/* Put a line (taken over) into the ring; -1 when the run stopped. */
+static int batch_put(batch_t *b, char *query, long lineno)
+{
+    pthread_mutex_lock(&b->mu);
+    while (!b->stop && b->read - b->written >= b->cap)
+        pthread_cond_wait(&b->room, &b->mu);
+    if (b->stop) {
+        pthread_mutex_unlock(&b->mu);
+        free(query);
+        return -1;
+    }
+    b->ring[b->read % b->cap] = (batch_slot_t){ query, lineno, 0, 0, NULL, NULL, 0, 0 };
+    b->read++;
+    pthread_cond_signal(&b->line_in);
+    pthread_mutex_unlock(&b->mu);
+    return 0;
+}
+
+/* The reader: lines of standard input (read(2) and poll(2) rather than
+ * stdio, so that a stop wakes it and it can be joined). */
 static void *batch_reader(void *arg)
 {
     batch_t *b = arg;
-    char *line = NULL;
-    size_t size = 0;
-    ssize_t len;
+    char *buf = NULL;
+    size_t len = 0, size = 0;
     long lineno = 0;
-    for (;;) {
-        len = getline(&line, &size, stdin);
-        if (len < 0)
-            break;
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (strspn(line, " \t") == (size_t)len)
-            continue;
-        pthread_mutex_lock(&b->mu);
-        while (!b->stop && b->read - b->written >= b->cap)
-            pthread_cond_wait(&b->room, &b->mu);
-        if (b->stop) {
-            pthread_mutex_unlock(&b->mu);
+    int eof = 0, err = 0;
+    while (!eof && !err) {
+        struct pollfd pf[2] = { { STDIN_FILENO, POLLIN, 0 }, { b->wake[0], POLLIN, 0 } };
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
             break;
         }
-        b->ring[b->read % b->cap] = (batch_slot_t){ line, lineno, 0, 0, NULL, 0 };
-        line = NULL;
-        size = 0;
-        b->read++;
-        pthread_cond_signal(&b->line_in);
-        pthread_mutex_unlock(&b->mu);
+        if (pf[1].revents)
+            break; /* stopped */
+        if (len == size) {
+            size_t ns = size ? size * 2 : 65536;
+            char *nb = realloc(buf, ns);
+            if (!nb) {
+                err = ENOMEM;
+                break;
+            }
+            buf = nb;
+            size = ns;
+        }
+        ssize_t r = read(STDIN_FILENO, buf + len, size - len);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r < 0) {
+            err = errno ? errno : -1;
+            break;
+        }
+        if (r == 0)
+            eof = 1;
+        len += (size_t)r;
+        size_t start = 0;
+        for (;;) {
+            char *nl = memchr(buf + start, '\n', len - start);
+            if (!nl && !(eof && start < len))
+                break;
+            size_t n = nl ? (size_t)(nl - (buf + start)) : len - start;
+            lineno++;
+            size_t keep = n;
+            while (keep > 0 && (buf[start + keep - 1] == '\r' || buf[start + keep - 1] == '\n'))
+                keep--;
+            char *line = NULL;
+            size_t blank = 0;
+            while (blank < keep && (buf[start + blank] == ' ' || buf[start + blank] == '\t'))
+                blank++;
+            if (blank < keep) {
+                line = malloc(keep + 1);
+                if (!line) {
+                    err = ENOMEM;
+                    break;
+                }
+                memcpy(line, buf + start, keep);
+                line[keep] = '\0';
+            }
+            start += n + (nl != NULL);
+            if (line && batch_put(b, line, lineno) < 0) {
+                eof = 1; /* stopped */
+                break;
+            }
+        }
+        memmove(buf, buf + start, len - start);
+        len -= start;
     }
-    int e = ferror(stdin) ? errno : 0;
-    free(line);
+    free(buf);
     pthread_mutex_lock(&b->mu);
     b->eof = 1;
-    b->read_errno = e;
+    b->read_errno = err;
     pthread_cond_broadcast(&b->line_in);
     pthread_mutex_unlock(&b->mu);
     return NULL;
@@ -331,8 +402,10 @@ static void batch_write(batch_t *b)
         int r = 0;
         if (b->written < b->read && sl->done) {
             pthread_mutex_unlock(&b->mu);
+            fwrite(sl->err, 1, sl->err_len, stderr);
             fwrite(sl->out, 1, sl->out_len, stdout);
             free(sl->out);
+            free(sl->err);
             free(sl->query);
             if (ferror(stdout))
                 r = check_stdout();
@@ -378,21 +451,28 @@ static void *batch_worker(void *arg)
             break;
         batch_slot_t *sl = &b->ring[b->taken++ % b->cap];
         pthread_mutex_unlock(&b->mu);
-        char *out = NULL;
-        size_t out_len = 0;
+        char *out = NULL, *err = NULL;
+        size_t out_len = 0, err_len = 0;
         FILE *f = pr ? open_memstream(&out, &out_len) : NULL;
+        FILE *e = f ? open_memstream(&err, &err_len) : NULL;
         int rc = EXIT_DB;
-        if (f) {
+        if (e) {
             pr->opts.out = f;
-            rc = run_one(w->db, &q, pr, sl->query, sl->line, 1);
+            pr->opts.err = e;
+            rc = run_one(w->db, &q, pr, sl->query, sl->line, 1, e);
         }
-        if (!f || fclose(f) != 0) {
-            fprintf(stderr, "%s: out of memory\n", prog);
+        int bad = !e | (f && fclose(f) != 0) | (e && fclose(e) != 0);
+        if (bad) {
+            free(err);
+            err = strdup("trialsearch: out of memory\n");
+            err_len = err ? strlen(err) : 0;
             rc = EXIT_DB;
         }
         pthread_mutex_lock(&b->mu);
         sl->out = out;
         sl->out_len = out_len;
+        sl->err = err;
+        sl->err_len = err_len;
         sl->rc = rc;
         sl->done = 1;
         batch_write(b);
@@ -402,82 +482,94 @@ static void *batch_worker(void *arg)
     return NULL;
 }
 
-/* Run the queries of standard input (see batch_t) with jobs threads, the
- * first on db, the others on handles of their own.  Exit: a failure of
- * the index or of the output stops the run; else 2 if a line was a bad
- * query, 0 if any query had hits, 1. */
+/* Run the queries of standard input (see batch_t) with up to jobs
+ * threads, the first on db, the others on handles of their own (fewer
+ * threads when a handle cannot be opened, as when file descriptors run
+ * out).  Exit: a failure of the index or of the output stops the run;
+ * else 2 if a line was a bad query, 0 if any query had hits, 1. */
 static int run_batch(ts_db_t *db, const char **dbs, size_t ndb, const ts_query_opts_t *q,
                      const printer_t *pr, print_format_t fmt, int jobs)
 {
-    /* On the heap: a reader left waiting for a line (below) still uses it. */
-    batch_t *b = calloc(1, sizeof *b);
+    batch_t b;
+    memset(&b, 0, sizeof b);
     batch_worker_t *w = calloc((size_t)jobs, sizeof *w);
-    if (b)
-        b->cap = (size_t)jobs * 8;
-    if (b)
-        b->ring = calloc(b->cap, sizeof *b->ring);
-    if (!b || !w || !b->ring) {
+    if (!w || pipe(b.wake) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, !w ? "out of memory" : strerror(errno));
+        exit(EXIT_DB);
+    }
+    int handles = 1;
+    w[0].db = db;
+    while (handles < jobs && (w[handles].db = open_db(dbs, ndb, 0)))
+        handles++;
+    if (handles < jobs) {
+        /* Out of file descriptors, say: one handle fewer leaves some for
+         * what the others open as they search. */
+        char why[1024];
+        snprintf(why, sizeof why, "%s", ts_last_error());
+        if (handles > 1)
+            ts_db_close(w[--handles].db);
+        fprintf(stderr, "%s: searching with %d thread%s: another handle of the index: %s\n",
+                prog, handles, handles == 1 ? "" : "s", why);
+    }
+    b.cap = (size_t)handles * 2 + 2;
+    b.ring = calloc(b.cap, sizeof *b.ring);
+    if (!b.ring) {
         fprintf(stderr, "%s: out of memory\n", prog);
         exit(EXIT_DB);
     }
-    pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->line_in, NULL);
-    pthread_cond_init(&b->room, NULL);
-    b->q = *q;
-    b->fmt = fmt;
-    b->po = pr->opts;
-    for (int i = 0; i < jobs; i++) {
-        w[i].b = b;
-        w[i].db = i == 0 ? db : open_db(dbs, ndb);
-    }
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.line_in, NULL);
+    pthread_cond_init(&b.room, NULL);
+    b.q = *q;
+    b.fmt = fmt;
+    b.po = pr->opts;
     pthread_t reader;
-    if (pthread_create(&reader, NULL, batch_reader, b) != 0) {
-        fprintf(stderr, "%s: cannot start a thread: %s\n", prog, strerror(errno));
+    int e = pthread_create(&reader, NULL, batch_reader, &b);
+    if (e != 0) {
+        fprintf(stderr, "%s: cannot start a thread: %s\n", prog, strerror(e));
         exit(EXIT_DB);
     }
     int started = 0;
-    while (started < jobs && pthread_create(&w[started].tid, NULL, batch_worker, &w[started]) == 0)
-        started++;
+    for (; started < handles; started++) {
+        w[started].b = &b;
+        if ((e = pthread_create(&w[started].tid, NULL, batch_worker, &w[started])) != 0)
+            break;
+    }
     if (started == 0) {
-        fprintf(stderr, "%s: cannot start a thread: %s\n", prog, strerror(errno));
-        pthread_mutex_lock(&b->mu);
-        batch_stop(b, EXIT_DB);
-        pthread_mutex_unlock(&b->mu);
+        fprintf(stderr, "%s: cannot start a thread: %s\n", prog, strerror(e));
+        pthread_mutex_lock(&b.mu);
+        batch_stop(&b, EXIT_DB);
+        pthread_mutex_unlock(&b.mu);
     }
     for (int i = 0; i < started; i++)
         pthread_join(w[i].tid, NULL);
-    for (int i = 1; i < jobs; i++)
+    pthread_join(reader, NULL);
+    for (int i = 1; i < handles; i++)
         ts_db_close(w[i].db);
     free(w);
 
-    pthread_mutex_lock(&b->mu);
-    int stopped = b->stop, rc = b->rc;
-    pthread_mutex_unlock(&b->mu);
-    if (stopped) {
-        /* The lines read but not written.  The reader may be waiting for
-         * a line that never comes: the run ends without it, and b stays
-         * for it. */
-        for (unsigned long k = b->written; k < b->read; k++) {
-            free(b->ring[k % b->cap].query);
-            free(b->ring[k % b->cap].out);
-        }
-        pthread_detach(reader);
-        return rc;
+    int rc = b.rc;
+    /* The lines read but not written (after a failure). */
+    for (unsigned long k = b.written; k < b.read; k++) {
+        free(b.ring[k % b.cap].query);
+        free(b.ring[k % b.cap].out);
+        free(b.ring[k % b.cap].err);
     }
-    pthread_join(reader, NULL);
-    if (b->read_errno) {
-        fprintf(stderr, "%s: reading queries: %s\n", prog, strerror(b->read_errno));
+    if (!b.stop && b.read_errno) {
+        fprintf(stderr, "%s: reading queries: %s\n", prog,
+                b.read_errno > 0 ? strerror(b.read_errno) : "read error");
         rc = EXIT_DB;
     }
-    if (!rc)
+    if (!b.stop && !rc)
         rc = check_stdout();
     if (!rc)
-        rc = b->any_bad ? EXIT_USAGE : b->any_hits ? EXIT_HITS : EXIT_NO_HITS;
-    pthread_cond_destroy(&b->line_in);
-    pthread_cond_destroy(&b->room);
-    pthread_mutex_destroy(&b->mu);
-    free(b->ring);
-    free(b);
+        rc = b.any_bad ? EXIT_USAGE : b.any_hits ? EXIT_HITS : EXIT_NO_HITS;
+    pthread_cond_destroy(&b.line_in);
+    pthread_cond_destroy(&b.room);
+    pthread_mutex_destroy(&b.mu);
+    close(b.wake[0]);
+    close(b.wake[1]);
+    free(b.ring);
     return rc;
 }
 
@@ -752,6 +844,8 @@ int main(int argc, char **argv)
                      q.age != TS_AGE_NONE || q.healthy >= 0;
     if (batch && *query)
         die_usage("--batch reads the queries from standard input; give no QUERY");
+    if (jobs && !batch)
+        die_usage("--jobs goes with --batch");
     if ((patient_path || q.similar) && (*query || batch))
         die_usage("--patient and --similar take no QUERY and no --batch");
     if (patient_path && q.similar)
@@ -781,11 +875,11 @@ int main(int argc, char **argv)
     po.batch = batch;
 
     printer_t *pr = print_new((print_format_t)fmt, &po);
-    ts_db_t *db = open_db(dbs, ndb);
+    ts_db_t *db = open_db(dbs, ndb, 1);
     int rc;
 
     if (!batch) {
-        rc = run_one(db, &q, pr, query, 1, 0);
+        rc = run_one(db, &q, pr, query, 1, 0, stderr);
         int wr = check_stdout();
         if (wr)
             rc = wr;

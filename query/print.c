@@ -452,10 +452,9 @@ static void trec_search(printer_t *p, const print_search_t *s)
 static void plain_error(printer_t *p, long line, const char *query, ts_status_t st,
                         const char *message)
 {
-    (void)p;
     (void)query;
     (void)st;
-    fprintf(stderr, "trialsearch: line %ld: %s\n", line, message);
+    fprintf(p->opts.err ? p->opts.err : stderr, "trialsearch: line %ld: %s\n", line, message);
 }
 
 printer_t *print_new(print_format_t fmt, const print_opts_t *opts)

@@ -153,12 +153,12 @@ ok $? "--batch: JSON Lines tagged with the line number, errors reported per line
 is "$(printf 'ALS\ncondition:epilepsy\n' | ts --batch --format=trec | cut -d' ' -f1 | sort -u | tr '\n' ' ')" "1 2 " "--batch trec: topic = line number"
 
 # ---- --batch on several threads --------------------------------------------
-# Lines of unequal cost (every fifth is 1,500 words joined by OR), a bad
+# Lines of unequal cost (every fifth is 451 words joined by OR), bad
 # line and a blank one: with 4 threads the answers come in the order of
 # the lines, the same as with one.
 python3 - "$TMP/mixed" <<'EOF'
 import sys
-heavy = " OR ".join("w%d" % i for i in range(1500)) + " OR intrathecal"
+heavy = " OR ".join("w%d" % i for i in range(450)) + " OR intrathecal"
 cheap = ["intrathecal ALS", "condition:epilepsy", "id:NCT09900004", "sclerosis", "ALS AND"]
 with open(sys.argv[1], "w") as f:
     for i in range(120):
@@ -185,10 +185,34 @@ assert len(set(lines)) == 120, len(set(lines))
 assert one == four, "--jobs 4 differs from --jobs 1"
 EOF
 ok $? "--batch --jobs 4: the answers of --jobs 1, in the order of the lines"
+ts --batch --ids --jobs 1 <"$TMP/mixed" >"$TMP/ids1" 2>"$TMP/ids1.err"
+ts --batch --ids --jobs 4 <"$TMP/mixed" >"$TMP/ids4" 2>"$TMP/ids4.err"
+cmp -s "$TMP/ids1" "$TMP/ids4" && cmp -s "$TMP/ids1.err" "$TMP/ids4.err"
+ok $? "--batch --ids --jobs 4: the output and the messages of the bad lines of --jobs 1, in order"
+is "$(grep -c 'line [0-9]*: bad query' "$TMP/ids4.err")" 24 "--batch --ids: one message per bad line"
 for j in 0 65 x; do
     run ts --batch --jobs "$j" </dev/null
     is "$rc" 2 "--jobs $j: usage error"
 done
+run ts --jobs 2 ALS
+is "$rc" 2 "--jobs without --batch: usage error"
+# Not under valgrind or the sanitizers: they need descriptors of their own
+# (UBSan's type check reads /proc/self/maps, and reports a false "invalid
+# vptr" when it cannot open it).
+if [ -z "${TS_VALGRIND:-}" ] && [ -z "${ASAN_OPTIONS:-}" ]; then
+    # Too few file descriptors for 16 handles: fewer threads, the same answers.
+    (ulimit -n 30 && exec "$TS_QUERY" --db "$DB" --batch --jobs 16) <"$TMP/mixed" >"$TMP/fewfd" 2>"$TMP/fewfd.err"
+    is "$?" 2 "--jobs 16 with 30 file descriptors: exit 2 for the bad lines"
+    like "$(cat "$TMP/fewfd.err")" '^trialsearch: searching with [0-9]+ threads?: another handle of the index' \
+        "and a warning that fewer threads search"
+    python3 - "$TMP/batch1" "$TMP/fewfd" <<'EOF'
+import json, sys
+def load(p):
+    return [dict((k, v) for k, v in json.loads(l).items() if k != "elapsed_ms") for l in open(p)]
+assert load(sys.argv[1]) == load(sys.argv[2])
+EOF
+    ok $? "and the answers of --jobs 1"
+fi
 
 # A program that writes a line and waits gets its answer before it writes
 # the next; --jobs 3 runs three searching threads besides the reader.
