@@ -1028,11 +1028,9 @@ static int run_feed(indexer_t *ix, const run_t *run)
     if (make_shared(ix, run->jobs) != 0)
         return EXIT_DB;
     feed_job_t job = { run->inputs, run->n_inputs, run->fmt, run->db_path, { 0 }, { 0 } };
-    int rfd[MAX_JOBS];
     ix->nshards = (unsigned)run->jobs;
     if (make_pipes(job.rfd, job.fd, run->jobs) != 0)
         return EXIT_DB;
-    memcpy(rfd, job.rfd, sizeof rfd);
     n_workers = 0;
     for (int i = 0; i < run->jobs; i++) {
         pid_t pid = start_worker(ix, i, run->jobs, feed_worker, &job);
@@ -1043,7 +1041,7 @@ static int run_feed(indexer_t *ix, const run_t *run)
     for (int i = 0; i < run->jobs; i++)
         close(job.fd[i]);
     signal(SIGPIPE, SIG_IGN);
-    int failed = drain_feeds(ix, rfd, run->jobs);
+    int failed = drain_feeds(ix, job.rfd, run->jobs);
     if (n_workers < run->jobs && !failed)
         failed = EXIT_DB;
     return failed;

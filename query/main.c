@@ -177,9 +177,9 @@ static int check_stdout(void)
 
 /* Run one search and print it.  Returns an exit status: 0 hits, 1 no
  * hits, or the status for a failure (reported through the printer for a
- * bad query in batch mode, on stderr otherwise). */
+ * bad query in batch mode, else on the printer's error stream). */
 static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *query,
-                   long line, int batch, FILE *err)
+                   long line, int batch)
 {
     ts_results_t *res = NULL;
     double t0 = now_ms();
@@ -189,7 +189,7 @@ static int run_one(ts_db_t *db, ts_query_opts_t *q, printer_t *pr, const char *q
         if (batch && (st == TS_ERR_BAD_QUERY || st == TS_ERR_INVALID))
             pr->error(pr, line, query, st, ts_last_error());
         else
-            fprintf(err, "%s: %s\n", prog, ts_last_error());
+            fprintf(pr->opts.err, "%s: %s\n", prog, ts_last_error());
         return exit_for(st);
     }
     print_search_t s = {query, res, line, now_ms() - t0, q->limit};
@@ -284,8 +284,9 @@ static void batch_stop(batch_t *b, int rc)
 {
     if (!b->rc)
         b->rc = rc;
-    if (!b->stop && write(b->wake[1], "", 1) < 0) {
-        /* the pipe is never full: one byte, written once */
+    if (!b->stop) {
+        ssize_t w = write(b->wake[1], "", 1); /* one byte, once: never full */
+        (void)w;
     }
     b->stop = 1;
     pthread_cond_broadcast(&b->line_in);
@@ -459,9 +460,13 @@ static void *batch_worker(void *arg)
         if (e) {
             pr->opts.out = f;
             pr->opts.err = e;
-            rc = run_one(w->db, &q, pr, sl->query, sl->line, 1, e);
+            rc = run_one(w->db, &q, pr, sl->query, sl->line, 1);
         }
-        int bad = !e | (f && fclose(f) != 0) | (e && fclose(e) != 0);
+        int bad = !e;
+        if (f && fclose(f) != 0)
+            bad = 1;
+        if (e && fclose(e) != 0)
+            bad = 1;
         if (bad) {
             free(err);
             err = strdup("trialsearch: out of memory\n");
@@ -488,7 +493,7 @@ static void *batch_worker(void *arg)
  * out).  Exit: a failure of the index or of the output stops the run;
  * else 2 if a line was a bad query, 0 if any query had hits, 1. */
 static int run_batch(ts_db_t *db, const char **dbs, size_t ndb, const ts_query_opts_t *q,
-                     const printer_t *pr, print_format_t fmt, int jobs)
+                     const print_opts_t *po, print_format_t fmt, int jobs)
 {
     batch_t b;
     memset(&b, 0, sizeof b);
@@ -522,7 +527,7 @@ static int run_batch(ts_db_t *db, const char **dbs, size_t ndb, const ts_query_o
     pthread_cond_init(&b.room, NULL);
     b.q = *q;
     b.fmt = fmt;
-    b.po = pr->opts;
+    b.po = *po;
     pthread_t reader;
     int e = pthread_create(&reader, NULL, batch_reader, &b);
     if (e != 0) {
@@ -713,6 +718,7 @@ int main(int argc, char **argv)
     ts_query_opts_init(&q);
     memset(&po, 0, sizeof po);
     po.out = stdout;
+    po.err = stderr;
     /* A closed pipe is reported as a write error, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
     if (!dbs) {
@@ -879,7 +885,7 @@ int main(int argc, char **argv)
     int rc;
 
     if (!batch) {
-        rc = run_one(db, &q, pr, query, 1, 0, stderr);
+        rc = run_one(db, &q, pr, query, 1, 0);
         int wr = check_stdout();
         if (wr)
             rc = wr;
@@ -888,7 +894,7 @@ int main(int argc, char **argv)
             long n = sysconf(_SC_NPROCESSORS_ONLN);
             jobs = n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (int)n;
         }
-        rc = run_batch(db, dbs, ndb, &q, pr, (print_format_t)fmt, jobs);
+        rc = run_batch(db, dbs, ndb, &q, &po, (print_format_t)fmt, jobs);
     }
     ts_db_close(db);
     print_free(pr);

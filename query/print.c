@@ -454,7 +454,7 @@ static void plain_error(printer_t *p, long line, const char *query, ts_status_t 
 {
     (void)query;
     (void)st;
-    fprintf(p->opts.err ? p->opts.err : stderr, "trialsearch: line %ld: %s\n", line, message);
+    fprintf(p->opts.err, "trialsearch: line %ld: %s\n", line, message);
 }
 
 printer_t *print_new(print_format_t fmt, const print_opts_t *opts)

@@ -28,8 +28,8 @@ typedef enum print_format {
 /* Settings shared by the back ends; strings are borrowed. */
 typedef struct print_opts {
     FILE *out;
-    FILE *err;              /* plain formats' messages about a batch line
-                               (NULL: stderr) */
+    FILE *err;              /* messages: a failed search, and a bad batch
+                               line in the plain formats */
     int color;              /* text: ANSI colour and bold */
     int explain;            /* parsed query and matched fields */
     int batch;              /* tag output with the query's line number */
