@@ -9,7 +9,9 @@
 // folded like indexed text (_ts_normalize_query) before parsing.
 //
 // Ranking is BM25 over the unprefixed terms, where each field's words were
-// indexed with its weight.  All words are required; when nothing matches
+// indexed with its weight; the part of BM25 that depends on the record was
+// computed when it was indexed (db.cc, to_impacts), so _ts_weighting never
+// reads record lengths.  All words are required; when nothing matches
 // them all, words found nowhere are dropped, then the words are ORed, and
 // the words the top hit lacks are reported (ts_results_dropped).
 //
@@ -1500,6 +1502,7 @@ Xapian::Enquire Searcher::enquire(const Xapian::Query &q) const
 {
     Xapian::Enquire e(db);
     e.set_query(runnable(q, db, stem));
+    e.set_weighting_scheme(_ts_weighting());
     return e;
 }
 
@@ -1690,7 +1693,6 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
                     const rescore_t &rescore, const Xapian::Query *shown)
 {
     Xapian::Enquire enq = enquire(q);
-    enq.set_weighting_scheme(Xapian::BM25Weight());
     Xapian::MultiValueKeyMaker keys;
     Xapian::valueno slot = Xapian::BAD_VALUENO;
     switch (opts.sort) {
@@ -1908,10 +1910,14 @@ const std::vector<const _ts_field_t *> &short_fields()
 }
 
 // An expansion of a default-search word: a single word in the default
-// search; several words as all of them in one of the short fields, the
-// fields weighted as one term (OP_SYNONYM).  An OR of the fields, each
-// weighted alone, lets the matcher skip fewer records than the one
-// synonym.  Positions are not checked: a title or a condition that holds
+// search; several words as all of them in one of the short fields, weighted
+// as the best of those fields (OP_MAX).  An OR of the fields, each weighted
+// alone, lets the matcher skip fewer records.  A synonym of the fields
+// (OP_SYNONYM) would add up the words' wdfs, which are BM25 weights already
+// (db.cc, to_impacts): a phrase in a title and a condition would count
+// their sum, unbounded, where BM25 stops near twice a word's weight, and
+// the matcher, bounding the sum, could skip nothing.  Positions are not
+// checked: a title or a condition that holds
 // "radiation" and "therapy" nearly always says "radiation therapy", while
 // a phrase reads a position list per field and word for every candidate
 // record.  Without that check the TREC topics score as well (nDCG@10
@@ -1929,7 +1935,7 @@ Xapian::Query Searcher::short_fields_query(const std::string &text) const
             all.emplace_back(first_prefix(f) + w);
         parts.emplace_back(Xapian::Query::OP_AND, all.begin(), all.end());
     }
-    return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());
+    return Xapian::Query(Xapian::Query::OP_MAX, parts.begin(), parts.end());
 }
 
 // A default-search term with the field weights of the schema: the term

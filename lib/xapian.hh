@@ -49,6 +49,10 @@ struct ts_db {
     std::vector<std::pair<std::string, unsigned>> seg_replacing;
 };
 
+// The weighting of every ranked search (db.cc): BM25 whose per-record part
+// was stored as the terms' wdf when the records were indexed.
+Xapian::BM25Weight _ts_weighting();
+
 // Map the exception being handled to a status and record its message.
 // Call only from inside a catch block.
 ts_status_t _ts_status_from_exception(const char *what_doing);

@@ -5,8 +5,8 @@
  * record made here that has no age limits and no enrollment, then reopens
  * it for reading.  The tests search it: ranking, fielded queries, filters
  * given as options and in the query, the partial-match fallback, sorting,
- * paging, snippets, facets, field weights (an index of its own) and
- * errors. */
+ * paging, snippets, facets, field weights and BM25's record lengths (each
+ * an index of its own) and errors. */
 #define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 #include "unit.h"
 #include "ts_internal.h"
@@ -429,17 +429,53 @@ static ts_record_t *titled(const char *id, const char *title, const char *summar
     return r;
 }
 
+/* An index of its own in a new directory under dir (a mkdtemp template)
+ * holding recs, which are freed; reopened for reading. */
+static ts_db_t *own_index(char *dir, ts_record_t **recs, size_t n)
+{
+    char path[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/db", dir);
+    ts_db_t *db = NULL;
+    assert_int_equal(ts_db_open(path, TS_DB_WRITE, &db), TS_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ts_db_put(db, recs[i], NULL), TS_OK);
+        ts_record_free(recs[i]);
+    }
+    assert_int_equal(ts_db_close(db), TS_OK);
+    assert_int_equal(ts_db_open(path, TS_DB_READ, &db), TS_OK);
+    return db;
+}
+
+/* The ids of a search's hits in rank order, space separated, into buf;
+ * the hits' scores into score (at most three). */
+static const char *ranked(ts_db_t *db, const char *query, int flags, char *buf, size_t size,
+                          double *score)
+{
+    ts_query_opts_t o = opts();
+    o.query = query;
+    o.flags = flags;
+    ts_results_t *res = NULL;
+    assert_int_equal(ts_search(db, &o, &res), TS_OK);
+    buf[0] = '\0';
+    for (size_t i = 0; i < ts_results_count(res); i++) {
+        const ts_hit_t *h = ts_results_hit(res, i);
+        if (i < 3)
+            score[i] = h->score;
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? " " : "", h->record->nct_id);
+    }
+    ts_results_free(res);
+    return buf;
+}
+
 /* Field weights: a word once in a title outranks the same word twice in
  * a summary of a record as long; without them (TS_Q_NO_FIELDS) the order
  * turns.  Its own index, so the shared one keeps its ten records. */
 static void test_field_weights(void **state)
 {
     (void)state;
-    char dir[64] = "/tmp/ts_weights_XXXXXX", path[96];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/db", dir);
-    ts_db_t *db = NULL;
-    assert_int_equal(ts_db_open(path, TS_DB_WRITE, &db), TS_OK);
+    char dir[64] = "/tmp/ts_weights_XXXXXX", ids[128];
+    double score[3];
     ts_record_t *recs[] = {
         titled("NCT09900201", "Quokka Sleep Habits Study",
                "Adults keep a diary of their sleep, meals and exercise for a month."),
@@ -448,30 +484,47 @@ static void test_field_weights(void **state)
         titled("NCT09900203", "Night Shift Sleep Study",
                "Nurses on night shifts keep a diary of their sleep for a month."),
     };
-    for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(ts_db_put(db, recs[i], NULL), TS_OK);
-        ts_record_free(recs[i]);
-    }
-    assert_int_equal(ts_db_close(db), TS_OK);
-    assert_int_equal(ts_db_open(path, TS_DB_READ, &db), TS_OK);
+    ts_db_t *db = own_index(dir, recs, 3);
+    /* the title counts more; every field alike, two beat one */
+    assert_string_equal(ranked(db, "quokka", 0, ids, sizeof ids, score),
+                        "NCT09900201 NCT09900202");
+    assert_true(score[0] > score[1]);
+    assert_string_equal(ranked(db, "quokka", TS_Q_NO_FIELDS, ids, sizeof ids, score),
+                        "NCT09900202 NCT09900201");
+    assert_true(score[0] > score[1]);
+    ts_db_close(db);
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
-    static const struct { int flags; const char *first; } cases[] = {
-        {0, "NCT09900201"},              /* the title counts more */
-        {TS_Q_NO_FIELDS, "NCT09900202"}, /* every field alike: two beat one */
+/* BM25, whose record part is worked out when a record is indexed: a word
+ * once in a long record counts less than once in a short one, and four
+ * times counts more than once, but less than four times as much.  The long
+ * record comes first in the index, so a ranking that ignored lengths would
+ * list it first (equal scores go in index order). */
+static void test_bm25_lengths(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/ts_bm25_XXXXXX", ids[128];
+    double score[3];
+    const char *filler = " Adults keep a diary of their sleep, meals and exercise.";
+    size_t n = strlen(filler), times = 200;
+    char *longer = malloc(n * times + 64);
+    assert_non_null(longer);
+    strcpy(longer, "A quokka study.");
+    for (size_t i = 0; i < times; i++)
+        strcat(longer, filler);
+    ts_record_t *recs[] = {
+        titled("NCT09900301", "Wombat Study", longer),
+        titled("NCT09900302", "Wombat Study", "A quokka study of sleep."),
+        titled("NCT09900303", "Wombat Study", "Quokka, quokka, quokka, quokka."),
     };
-    for (size_t i = 0; i < 2; i++) {
-        ts_query_opts_t o = opts();
-        o.query = "quokka";
-        o.flags = cases[i].flags;
-        ts_results_t *res = NULL;
-        assert_int_equal(ts_search(db, &o, &res), TS_OK);
-        assert_int_equal(ts_results_count(res), 2);
-        if (strcmp(ts_results_hit(res, 0)->record->nct_id, cases[i].first) != 0)
-            fail_msg("flags %#x: first %s, want %s", cases[i].flags,
-                     ts_results_hit(res, 0)->record->nct_id, cases[i].first);
-        assert_true(ts_results_hit(res, 0)->score > ts_results_hit(res, 1)->score);
-        ts_results_free(res);
-    }
+    free(longer);
+    ts_db_t *db = own_index(dir, recs, 3);
+    assert_string_equal(ranked(db, "quokka", 0, ids, sizeof ids, score),
+                        "NCT09900303 NCT09900302 NCT09900301");
+    assert_true(score[1] > score[2] * 1.1);
+    assert_true(score[0] > score[1] * 1.2);
+    assert_true(score[0] < score[1] * 2);
     ts_db_close(db);
     nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -529,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_sort_and_paging),
         cmocka_unit_test(test_facets),
         cmocka_unit_test(test_field_weights),
+        cmocka_unit_test(test_bm25_lengths),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
