@@ -536,6 +536,11 @@ void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plai
     qp.set_stemmer(Xapian::Stem("english"));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
     qp.set_default_op(Xapian::Query::OP_AND);
+    // A wildcard is a synonym of its words: a record holding several of
+    // them counts their wdfs added, which are BM25 weights (db.cc,
+    // to_impacts), so it counts more than one naming the main word often.
+    // The best of them (OP_MAX) ranked rare forms first instead ("canc*":
+    // trials that were cancelled, at the top).
     qp.set_max_expansion(WILDCARD_CAP, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     for (size_t i = 0; i < _ts_schema_len; i++) {
         const _ts_field_t &f = _ts_schema[i];
@@ -1748,6 +1753,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     if (details) {
         Xapian::Enquire snip_enq(db);
         snip_enq.set_query(snip_q);
+        snip_enq.set_weighting_scheme(_ts_weighting());
         snip_set = snip_enq.get_mset(0, 0);
         fterms.reset(new field_terms(q, stem));
     }
@@ -2264,6 +2270,18 @@ struct PlainWords : Xapian::ExpandDecider {
     }
 };
 
+// The n terms that mark the records of rs (feedback, --similar), by
+// Xapian's "trad" expansion weight with k so large that a record's part is
+// its wdf over its length.  The wdfs are BM25 weights already (db.cc,
+// to_impacts), with the count saturated; k 1 would saturate them again,
+// and a word a record names 13 times would count about as one it names once.
+Xapian::ESet marking_terms(Xapian::Enquire &enq, Xapian::termcount n, const Xapian::RSet &rs,
+                           const Xapian::ExpandDecider *decider)
+{
+    enq.set_expansion_scheme("trad", 1e6);
+    return enq.get_eset(n, rs, decider);
+}
+
 // The terms of es ORed, each scaled by scale times its weight over the
 // best one's (an empty query when es is empty); *labels gets them as
 // "stem, stem, ...".
@@ -2441,7 +2459,7 @@ void Searcher::run_patient(ts_results &res)
         if (!rs.empty()) {
             PlainWords decider;
             std::string fl;
-            Xapian::Query fb = eset_query(enq.get_eset(FEEDBACK_TERMS, rs, &decider),
+            Xapian::Query fb = eset_query(marking_terms(enq, FEEDBACK_TERMS, rs, &decider),
                                           FEEDBACK_WEIGHT, &fl);
             if (!fb.empty()) {
                 q = Xapian::Query(Xapian::Query::OP_OR, q, fb);
@@ -2493,7 +2511,7 @@ void Searcher::run_similar(ts_results &res)
     rs.add_document(*p);
     PlainWords decider;
     std::string fl;
-    Xapian::Query q = eset_query(enq.get_eset(FEEDBACK_TERMS * 2, rs, &decider), 1.0, &fl);
+    Xapian::Query q = eset_query(marking_terms(enq, FEEDBACK_TERMS * 2, rs, &decider), 1.0, &fl);
     explain += "similar to " + id + ": " + fl + "\n";
     Xapian::Query snip_q = q;
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(qterm));

@@ -115,6 +115,11 @@ like "$out" 'NCT02116634' "--similar NCT03828123 finds the other ALS stem cell t
 unlike "$out" 'NCT03828123' "... and not itself"
 run ts --similar nct03828123 --explain --limit 1
 like "$out" 'Added: similar to NCT03828123: ' "--explain shows the terms it used"
+# The terms that mark a trial count how often it names them: NCT00004074
+# names trastuzumab 13 times, most of its other rare words once.
+run ts --similar NCT00004074 --explain --limit 0
+like "$out" 'similar to NCT00004074: trastuzumab, ' \
+    "--similar: the word the trial names most (trastuzumab, 13 times) marks it first"
 run ts --similar NCT00000000
 is "$rc" 2 "an unknown trial is a usage error"
 like "$err" 'no trial NCT00000000 in the index' "... and says so"
