@@ -636,22 +636,30 @@ std::string normalized(const char *s)
 
 // BM25 at indexing time.  A term's weight in a record depends only on the
 // record: its count there (tf) and the record's length (dl, the sum of its
-// counts).  So it is worked out here and stored as the term's wdf, scaled
-// and rounded (an impact):
-//   IMPACT_SCALE * (k1 + 1) * tf / (tf + k1 * (1 - b + b * max(dl / AVG_LENGTH, MIN_NORMLEN)))
-// with Xapian's default BM25 parameters, and searches weigh terms with
-// _ts_weighting(), which reads the wdf as it is and never a record's length.
+// counts), through BM25's
+//   bm25 = (k1 + 1) * tf / (tf + k1 * (1 - b + b * max(dl / AVG_LENGTH, MIN_NORMLEN)))
+// (Xapian's default parameters), between 0 and k1 + 1.  So it is worked
+// out here and stored as the term's wdf (an impact), and searches weigh
+// terms with _ts_weighting(): BM25 with b 0, which never reads a record's
+// length, and k1 TS_QUERY_K1 (K), which turns a wdf w into
+// (K + 1) * w / (K + w).  The wdf stored is the w for which that gives
+// bm25 scaled to the same range, y = bm25 * (K + 1) / (k1 + 1):
+//   w = K * y / (K + 1 - y)
+// so a search ranks as BM25 over counts did, and Xapian's bound on a
+// term's weight, (K + 1) times its idf, is as tight as it was: with a k1
+// so large that the wdf counted as it is, the bound grew with the term's
+// collection frequency and the matcher could skip nothing (p99 doubled).
 // Reading lengths was half the CPU of a short query at 407,900 records:
 // the lengths are one list in record order, decoded from its start up to
 // each candidate.  AVG_LENGTH is fixed, so that a record's terms do not
 // depend on the rest of the index (shards, incremental runs): 2,432 is the
 // mean over the 4,079 records of the shared sample of the registry, with
 // the terms of schema version 7; measure it again when the schema changes
-// what a record's length counts.  A scale of 20 keeps the impacts under
-// 128 (40 at most), one byte in a posting list.  Scores are about 20 times
-// what BM25 over counts gave.
+// what a record's length counts.  A term of an average record found once
+// gets w = K; w is at most MAX_IMPACT, near bm25 = k1 + 1.  Scores are
+// (K + 1) / 2 times what BM25 over counts gave.
 static const double BM25_K1 = 1, BM25_B = 0.5, MIN_NORMLEN = 0.5;
-static const double AVG_LENGTH = 2432, IMPACT_SCALE = 20;
+static const double AVG_LENGTH = 2432, MAX_IMPACT = 16383;
 
 // Replace each counted term's wdf in doc by its impact (above).  Positions
 // are kept: a wdf is lowered by removing the term's first position with the
@@ -677,7 +685,9 @@ static void to_impacts(Xapian::Document &doc)
     }
     double k = BM25_K1 * (1 - BM25_B + BM25_B * std::max(dl / AVG_LENGTH, MIN_NORMLEN));
     for (const counted &c : terms) {
-        double w = IMPACT_SCALE * (BM25_K1 + 1) * c.tf / (c.tf + k);
+        double bm25 = (BM25_K1 + 1) * c.tf / (c.tf + k);
+        double y = bm25 * (TS_QUERY_K1 + 1) / (BM25_K1 + 1);
+        double w = std::min(TS_QUERY_K1 * y / (TS_QUERY_K1 + 1 - y), MAX_IMPACT);
         Xapian::termcount impact = std::max<Xapian::termcount>(1, (Xapian::termcount)(w + 0.5));
         if (impact > c.tf) {
             doc.add_term(c.term, impact - c.tf);
@@ -795,9 +805,7 @@ std::string content_hash(const ts_record_t *r, std::string *json_out)
 
 Xapian::BM25Weight _ts_weighting()
 {
-    // k1 so large that (k1 + 1) * wdf / (k1 + wdf) is the wdf itself,
-    // b 0: no record lengths.
-    return Xapian::BM25Weight(1e6, 0, 1, 0, MIN_NORMLEN);
+    return Xapian::BM25Weight(TS_QUERY_K1, 0, 1, 0, MIN_NORMLEN); // b 0: no lengths
 }
 
 // See xapian.hh: the newest version wins; on equal dates the richer format.

@@ -536,11 +536,6 @@ void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, bool plai
     qp.set_stemmer(Xapian::Stem("english"));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
     qp.set_default_op(Xapian::Query::OP_AND);
-    // A wildcard is a synonym of its words: a record holding several of
-    // them counts their wdfs added, which are BM25 weights (db.cc,
-    // to_impacts), so it counts more than one naming the main word often.
-    // The best of them (OP_MAX) ranked rare forms first instead ("canc*":
-    // trials that were cancelled, at the top).
     qp.set_max_expansion(WILDCARD_CAP, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     for (size_t i = 0; i < _ts_schema_len; i++) {
         const _ts_field_t &f = _ts_schema[i];
@@ -1916,14 +1911,10 @@ const std::vector<const _ts_field_t *> &short_fields()
 }
 
 // An expansion of a default-search word: a single word in the default
-// search; several words as all of them in one of the short fields, weighted
-// as the best of those fields (OP_MAX).  An OR of the fields, each weighted
-// alone, lets the matcher skip fewer records.  A synonym of the fields
-// (OP_SYNONYM) would add up the words' wdfs, which are BM25 weights already
-// (db.cc, to_impacts): a phrase in a title and a condition would count
-// their sum, unbounded, where BM25 stops near twice a word's weight, and
-// the matcher, bounding the sum, could skip nothing.  Positions are not
-// checked: a title or a condition that holds
+// search; several words as all of them in one of the short fields, the
+// fields weighted as one term (OP_SYNONYM).  An OR of the fields, each
+// weighted alone, lets the matcher skip fewer records than the one
+// synonym.  Positions are not checked: a title or a condition that holds
 // "radiation" and "therapy" nearly always says "radiation therapy", while
 // a phrase reads a position list per field and word for every candidate
 // record.  Without that check the TREC topics score as well (nDCG@10
@@ -1941,7 +1932,7 @@ Xapian::Query Searcher::short_fields_query(const std::string &text) const
             all.emplace_back(first_prefix(f) + w);
         parts.emplace_back(Xapian::Query::OP_AND, all.begin(), all.end());
     }
-    return Xapian::Query(Xapian::Query::OP_MAX, parts.begin(), parts.end());
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());
 }
 
 // A default-search term with the field weights of the schema: the term
@@ -2271,14 +2262,15 @@ struct PlainWords : Xapian::ExpandDecider {
 };
 
 // The n terms that mark the records of rs (feedback, --similar), by
-// Xapian's "trad" expansion weight with k so large that a record's part is
-// its wdf over its length.  The wdfs are BM25 weights already (db.cc,
-// to_impacts), with the count saturated; k 1 would saturate them again,
-// and a word a record names 13 times would count about as one it names once.
+// Xapian's "trad" expansion weight, whose part for a record, (k + 1) * wdf
+// / (k * length / average + wdf), is the search's own reading of the wdf
+// (db.cc, to_impacts) when k is TS_QUERY_K1.  With k 1 it would saturate a
+// wdf that is saturated already, and a word a record names 13 times would
+// count about as one it names once.
 Xapian::ESet marking_terms(Xapian::Enquire &enq, Xapian::termcount n, const Xapian::RSet &rs,
                            const Xapian::ExpandDecider *decider)
 {
-    enq.set_expansion_scheme("trad", 1e6);
+    enq.set_expansion_scheme("trad", TS_QUERY_K1);
     return enq.get_eset(n, rs, decider);
 }
 

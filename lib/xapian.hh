@@ -50,7 +50,9 @@ struct ts_db {
 };
 
 // The weighting of every ranked search (db.cc): BM25 whose per-record part
-// was stored as the terms' wdf when the records were indexed.
+// was stored as the terms' wdf when the records were indexed (to_impacts),
+// read back with k1 TS_QUERY_K1 and no record lengths.
+const double TS_QUERY_K1 = 50;
 Xapian::BM25Weight _ts_weighting();
 
 // Map the exception being handled to a status and record its message.
