@@ -662,41 +662,42 @@ static const double BM25_K1 = 1, BM25_B = 0.5, MIN_NORMLEN = 0.5;
 static const double AVG_LENGTH = 2432, MAX_IMPACT = 16383;
 
 // Replace each counted term's wdf in doc by its impact (above).  Positions
-// are kept: a wdf is lowered by removing the term's first position with the
-// difference, then adding the position back with none.
+// are kept: a wdf is lowered (a term a record names more than its impact,
+// rare) by removing the term's first position with the difference, then
+// adding the position back with none.
 static void to_impacts(Xapian::Document &doc)
 {
-    struct counted {
-        std::string term;
-        Xapian::termcount tf;
-        bool positional;
-        Xapian::termpos first;
-    };
-    std::vector<counted> terms;
+    std::vector<std::pair<std::string, Xapian::termcount>> terms; // term, count
     double dl = 0;
     for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
         Xapian::termcount tf = t.get_wdf();
         if (!tf)
             continue; // a filter
         dl += tf;
-        Xapian::PositionIterator p = t.positionlist_begin();
-        bool positional = p != t.positionlist_end();
-        terms.push_back({*t, tf, positional, positional ? *p : 0});
+        terms.emplace_back(*t, tf);
     }
     double k = BM25_K1 * (1 - BM25_B + BM25_B * std::max(dl / AVG_LENGTH, MIN_NORMLEN));
-    for (const counted &c : terms) {
-        double bm25 = (BM25_K1 + 1) * c.tf / (c.tf + k);
+    for (const auto &c : terms) {
+        const std::string &term = c.first;
+        Xapian::termcount tf = c.second;
+        double bm25 = (BM25_K1 + 1) * tf / (tf + k);
         double y = bm25 * (TS_QUERY_K1 + 1) / (BM25_K1 + 1);
         double w = std::min(TS_QUERY_K1 * y / (TS_QUERY_K1 + 1 - y), MAX_IMPACT);
         Xapian::termcount impact = std::max<Xapian::termcount>(1, (Xapian::termcount)(w + 0.5));
-        if (impact > c.tf) {
-            doc.add_term(c.term, impact - c.tf);
-        } else if (impact < c.tf && c.positional) {
-            doc.remove_posting(c.term, c.first, c.tf - impact);
-            doc.add_posting(c.term, c.first, 0);
-        } else if (impact < c.tf) {
-            doc.remove_term(c.term);
-            doc.add_term(c.term, impact);
+        if (impact > tf) {
+            doc.add_term(term, impact - tf);
+        } else if (impact < tf) {
+            Xapian::TermIterator t = doc.termlist_begin();
+            t.skip_to(term);
+            Xapian::PositionIterator p = t.positionlist_begin();
+            if (p != t.positionlist_end()) {
+                Xapian::termpos first = *p;
+                doc.remove_posting(term, first, tf - impact);
+                doc.add_posting(term, first, 0);
+            } else {
+                doc.remove_term(term);
+                doc.add_term(term, impact);
+            }
         }
     }
 }
