@@ -129,6 +129,27 @@ is "$(positions Zfiction)" "" "the default search has stems"
 like "$(positions XCepilepsy)" "^[0-9]" "condition words keep theirs"
 like "$(positions XEXpregnancy)" "^[0-9]" "exclusion criteria words keep theirs"
 
+# --- a term's wdf is its BM25 weight in the record (lib/db.cc, to_impacts),
+# at most 16,383; a word named more often than that keeps every position
+mkdir -p "$TMP/many"
+awk 'BEGIN { for (i = 0; i < 20000; i++) w = w "quokka " }
+     /<brief_summary>/ { s = 1 }
+     s && sub(/<textblock>/, "<textblock>" w) { s = 0 }
+     { sub(/<nct_id>NCT[0-9]*<\/nct_id>/, "<nct_id>NCT09999992</nct_id>"); print }' \
+    "$xml" > "$TMP/many/one.xml"
+run "$TS_INDEX" --db "$TMP/manydb" "$TMP/many/one.xml"
+is "$rc" 0 "a record naming one word 20,000 times is indexed"
+wdf() { # TERM: its wdf in the first record
+    xapian-delve -v -r 1 "$TMP/manydb" 2>/dev/null | tr ' ' '\n' | grep -x -A1 -- "$1" | sed -n 2p
+}
+is "$(wdf quokka)" 16383 "its wdf is the most a weight can be"
+is "$(wdf Zquokka)" 16383 "its stem's too"
+is "$(xapian-delve -r 1 -t quokka "$TMP/manydb" | sed 's/^[^:]*: *//' | wc -w | tr -d ' ')" 20000 \
+    "and it keeps its 20,000 positions"
+w=$(wdf Sstromal)
+ok "$([ -n "$w" ] && [ "$w" -ge 1 ] && [ "$w" -lt 50 ]; echo $?)" \
+    "a title word of this long record weighs less than one once in a record of mean length, 50 ($w)"
+
 # --- a mismatched schema is refused with a re-index message
 xapian-metadata set "$P" ts:schema 999
 run "$TS_INDEX" --db "$P" "$xml"
