@@ -15,8 +15,8 @@
 //   default-search word adds for the field weights (search.cc); term
 //   positions jump by 100 between fields and 10 between items of a
 //   field, so a phrase never spans two of them; once the record's terms
-//   are all there, each counted term's wdf is replaced by its BM25 weight
-//   in the record (to_impacts);
+//   are all there, each counted term's wdf is replaced by its count over
+//   BM25's length factor for the record (to_impacts);
 // - filters: boolean terms from _ts_filter_term;
 // - value slots: see TS_SLOT_* in ts_internal.h.
 // Metadata keys: "ts:schema" (TS_SCHEMA_VERSION), "ts:analyzer"
@@ -634,32 +634,30 @@ std::string normalized(const char *s)
     return out;
 }
 
-// BM25 at indexing time.  A term's weight in a record depends only on the
-// record: its count there (tf) and the record's length (dl, the sum of its
-// counts), through BM25's
-//   bm25 = (k1 + 1) * tf / (tf + k1 * (1 - b + b * max(dl / AVG_LENGTH, MIN_NORMLEN)))
-// (Xapian's default parameters), between 0 and k1 + 1.  So it is worked
-// out here and stored as the term's wdf (an impact), and searches weigh
-// terms with _ts_weighting(): BM25 with b 0, which never reads a record's
-// length, and k1 TS_QUERY_K1 (K), which turns a wdf w into
-// (K + 1) * w / (K + w).  The wdf stored is the w for which that gives
-// bm25 scaled to the same range, y = bm25 * (K + 1) / (k1 + 1):
-//   w = K * y / (K + 1 - y)
-// so a search ranks as BM25 over counts did, and Xapian's bound on a
-// term's weight, (K + 1) times its idf, is as tight as it was: with a k1
-// so large that the wdf counted as it is, the bound grew with the term's
-// collection frequency and the matcher could skip nothing (p99 doubled).
+// BM25 at indexing time.  BM25's weight of a term in a record is the
+// term's idf times (k1 + 1) * tf / (tf + k1 * n), where tf is its count
+// there and n = 1 - b + b * max(dl / AVG_LENGTH, MIN_NORMLEN) comes from
+// the record's length dl (the sum of its counts); k1, b and MIN_NORMLEN
+// are Xapian's defaults.  That part depends on the record alone, so the
+// record stores as each term's wdf its count over the length factor,
+// scaled: w = QUERY_K1 * tf / (k1 * n), and searches weigh terms with BM25
+// whose k1 is QUERY_K1 and b 0 (_ts_enquire), which never reads a record's
+// length: its (K + 1) * w / (K + w) is (K + 1) * tf / (tf + k1 * n), the
+// same weight scaled by (K + 1) / (k1 + 1), 25.5.  A k1 of 50 rather than
+// 1 keeps the rounding of w small (a term of a record of mean length found
+// once gets 50), while Xapian's bound on a term's weight, (K + 1) times
+// its idf, stays as tight as with BM25 over counts.  (With a k1 so large
+// that w counted as it is, the bound grew with the term's collection
+// frequency, the matcher could skip nothing, and p99 doubled.)
 // Reading lengths was half the CPU of a short query at 407,900 records:
 // the lengths are one list in record order, decoded from its start up to
 // each candidate.  AVG_LENGTH is fixed, so that a record's terms do not
 // depend on the rest of the index (shards, incremental runs): 2,432 is the
 // mean over the 4,079 records of the shared sample of the registry, with
 // the terms of schema version 7; measure it again when the schema changes
-// what a record's length counts.  A term of an average record found once
-// gets w = K; w is at most MAX_IMPACT, near bm25 = k1 + 1.  Scores are
-// (K + 1) / 2 times what BM25 over counts gave.
+// what a record's length counts.  w is at most MAX_IMPACT.
 static const double BM25_K1 = 1, BM25_B = 0.5, MIN_NORMLEN = 0.5;
-static const double AVG_LENGTH = 2432, MAX_IMPACT = 16383;
+static const double AVG_LENGTH = 2432, MAX_IMPACT = 16383, QUERY_K1 = 50;
 
 // Replace each counted term's wdf in doc by its impact (above).  Positions
 // are kept: a wdf is lowered (a term a record names more than its impact,
@@ -676,13 +674,11 @@ static void to_impacts(Xapian::Document &doc)
         dl += tf;
         terms.emplace_back(*t, tf);
     }
-    double k = BM25_K1 * (1 - BM25_B + BM25_B * std::max(dl / AVG_LENGTH, MIN_NORMLEN));
+    double n = 1 - BM25_B + BM25_B * std::max(dl / AVG_LENGTH, MIN_NORMLEN);
     for (const auto &c : terms) {
         const std::string &term = c.first;
         Xapian::termcount tf = c.second;
-        double bm25 = (BM25_K1 + 1) * tf / (tf + k);
-        double y = bm25 * (TS_QUERY_K1 + 1) / (BM25_K1 + 1);
-        double w = std::min(TS_QUERY_K1 * y / (TS_QUERY_K1 + 1 - y), MAX_IMPACT);
+        double w = std::min(QUERY_K1 * tf / (BM25_K1 * n), MAX_IMPACT);
         Xapian::termcount impact = std::max<Xapian::termcount>(1, (Xapian::termcount)(w + 0.5));
         if (impact > tf) {
             doc.add_term(term, impact - tf);
@@ -804,9 +800,16 @@ std::string content_hash(const ts_record_t *r, std::string *json_out)
 
 } // namespace
 
-Xapian::BM25Weight _ts_weighting()
+Xapian::Enquire _ts_enquire(const Xapian::Database &db)
 {
-    return Xapian::BM25Weight(TS_QUERY_K1, 0, 1, 0, MIN_NORMLEN); // b 0: no lengths
+    Xapian::Enquire e(db);
+    e.set_weighting_scheme(Xapian::BM25Weight(QUERY_K1, 0, 1, 0, MIN_NORMLEN)); // b 0: no lengths
+    // "trad"'s part for a record, (k + 1) * wdf / (k * length / average +
+    // wdf), is then the search's own reading of the wdf; with k 1 it would
+    // saturate w again, and a word a record names 13 times would count
+    // about as one it names once.
+    e.set_expansion_scheme("trad", QUERY_K1);
+    return e;
 }
 
 // See xapian.hh: the newest version wins; on equal dates the richer format.

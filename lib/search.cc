@@ -10,10 +10,11 @@
 //
 // Ranking is BM25 over the unprefixed terms, where each field's words were
 // indexed with its weight; the part of BM25 that depends on the record was
-// computed when it was indexed (db.cc, to_impacts), so _ts_weighting never
-// reads record lengths.  All words are required; when nothing matches
-// them all, words found nowhere are dropped, then the words are ORed, and
-// the words the top hit lacks are reported (ts_results_dropped).
+// computed when it was indexed (db.cc, to_impacts), so a search
+// (_ts_enquire) never reads record lengths.  All words are required; when
+// nothing matches them all, words found nowhere are dropped, then the words
+// are ORed, and the words the top hit lacks are reported
+// (ts_results_dropped).
 //
 // Snippets are cut with MSet::snippet from the record field that shows the
 // most query words, using a second parser that maps every field to no
@@ -1500,9 +1501,8 @@ Xapian::Query Searcher::with_filters(const Xapian::Query &q) const
 // (positional): every search of the index goes through here.
 Xapian::Enquire Searcher::enquire(const Xapian::Query &q) const
 {
-    Xapian::Enquire e(db);
+    Xapian::Enquire e = _ts_enquire(db);
     e.set_query(runnable(q, db, stem));
-    e.set_weighting_scheme(_ts_weighting());
     return e;
 }
 
@@ -1746,9 +1746,8 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     Xapian::MSet snip_set;
     std::unique_ptr<field_terms> fterms;
     if (details) {
-        Xapian::Enquire snip_enq(db);
+        Xapian::Enquire snip_enq = _ts_enquire(db);
         snip_enq.set_query(snip_q);
-        snip_enq.set_weighting_scheme(_ts_weighting());
         snip_set = snip_enq.get_mset(0, 0);
         fterms.reset(new field_terms(q, stem));
     }
@@ -2261,19 +2260,6 @@ struct PlainWords : Xapian::ExpandDecider {
     }
 };
 
-// The n terms that mark the records of rs (feedback, --similar), by
-// Xapian's "trad" expansion weight, whose part for a record, (k + 1) * wdf
-// / (k * length / average + wdf), is the search's own reading of the wdf
-// (db.cc, to_impacts) when k is TS_QUERY_K1.  With k 1 it would saturate a
-// wdf that is saturated already, and a word a record names 13 times would
-// count about as one it names once.
-Xapian::ESet marking_terms(Xapian::Enquire &enq, Xapian::termcount n, const Xapian::RSet &rs,
-                           const Xapian::ExpandDecider *decider)
-{
-    enq.set_expansion_scheme("trad", TS_QUERY_K1);
-    return enq.get_eset(n, rs, decider);
-}
-
 // The terms of es ORed, each scaled by scale times its weight over the
 // best one's (an empty query when es is empty); *labels gets them as
 // "stem, stem, ...".
@@ -2451,7 +2437,7 @@ void Searcher::run_patient(ts_results &res)
         if (!rs.empty()) {
             PlainWords decider;
             std::string fl;
-            Xapian::Query fb = eset_query(marking_terms(enq, FEEDBACK_TERMS, rs, &decider),
+            Xapian::Query fb = eset_query(enq.get_eset(FEEDBACK_TERMS, rs, &decider),
                                           FEEDBACK_WEIGHT, &fl);
             if (!fb.empty()) {
                 q = Xapian::Query(Xapian::Query::OP_OR, q, fb);
@@ -2498,12 +2484,12 @@ void Searcher::run_similar(ts_results &res)
     Xapian::PostingIterator p = db.postlist_begin(qterm);
     if (p == db.postlist_end(qterm))
         throw not_found{"no trial " + id + " in the index"};
-    Xapian::Enquire enq(db);
+    Xapian::Enquire enq = _ts_enquire(db);
     Xapian::RSet rs;
     rs.add_document(*p);
     PlainWords decider;
     std::string fl;
-    Xapian::Query q = eset_query(marking_terms(enq, FEEDBACK_TERMS * 2, rs, &decider), 1.0, &fl);
+    Xapian::Query q = eset_query(enq.get_eset(FEEDBACK_TERMS * 2, rs, &decider), 1.0, &fl);
     explain += "similar to " + id + ": " + fl + "\n";
     Xapian::Query snip_q = q;
     q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(qterm));

@@ -49,11 +49,11 @@ struct ts_db {
     std::vector<std::pair<std::string, unsigned>> seg_replacing;
 };
 
-// The weighting of every ranked search (db.cc): BM25 whose per-record part
-// was stored as the terms' wdf when the records were indexed (to_impacts),
-// read back with k1 TS_QUERY_K1 and no record lengths.
-const double TS_QUERY_K1 = 50;
-Xapian::BM25Weight _ts_weighting();
+// An Enquire on db with the weighting of every search (db.cc): BM25 whose
+// per-record part was stored in the terms' wdf when the records were
+// indexed (to_impacts), without record lengths, and expansion terms
+// (feedback, --similar) weighed the same way.
+Xapian::Enquire _ts_enquire(const Xapian::Database &db);
 
 // Map the exception being handled to a status and record its message.
 // Call only from inside a catch block.
