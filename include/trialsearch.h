@@ -28,7 +28,7 @@ extern "C" {
 #define TS_VERSION "0.1.0"
 /* Version of the index layout.  An index written with another schema
  * version is refused with TS_ERR_VERSION: re-index. */
-#define TS_SCHEMA_VERSION 7
+#define TS_SCHEMA_VERSION 8
 
 /* ------------------------------------------------------------------ */
 /* Status codes                                                        */

@@ -16,7 +16,9 @@
 //   positions jump by 100 between fields and 10 between items of a
 //   field, so a phrase never spans two of them; once the record's terms
 //   are all there, each counted term's wdf is replaced by its count over
-//   BM25's length factor for the record (to_impacts);
+//   BM25's length factor for the record (to_impacts); then each MeSH
+//   heading whole under "XMH" (TS_PREFIX_HEADING), weighted as a word
+//   named once and not counted in the length;
 // - filters: boolean terms from _ts_filter_term;
 // - value slots: see TS_SLOT_* in ts_internal.h.
 // Metadata keys: "ts:schema" (TS_SCHEMA_VERSION), "ts:analyzer"
@@ -659,11 +661,19 @@ std::string normalized(const char *s)
 static const double BM25_K1 = 1, BM25_B = 0.5, MIN_NORMLEN = 0.5;
 static const double AVG_LENGTH = 2432, MAX_IMPACT = 16383, QUERY_K1 = 50;
 
+// The impact of a count tf in a record whose length factor is n.
+static Xapian::termcount impact_of(double tf, double n)
+{
+    double w = std::min(QUERY_K1 * tf / (BM25_K1 * n), MAX_IMPACT);
+    return std::max<Xapian::termcount>(1, (Xapian::termcount)(w + 0.5));
+}
+
 // Replace each counted term's wdf in doc by its impact (above).  Positions
 // are kept: a wdf is lowered (a term a record names more than its impact,
 // rare) by removing the term's first position with the difference, then
-// adding the position back with none.
-static void to_impacts(Xapian::Document &doc)
+// adding the position back with none.  Returns the impact of a term named
+// once in this record.
+static Xapian::termcount to_impacts(Xapian::Document &doc)
 {
     std::vector<std::pair<std::string, Xapian::termcount>> terms; // term, count
     double dl = 0;
@@ -678,8 +688,7 @@ static void to_impacts(Xapian::Document &doc)
     for (const auto &c : terms) {
         const std::string &term = c.first;
         Xapian::termcount tf = c.second;
-        double w = std::min(QUERY_K1 * tf / (BM25_K1 * n), MAX_IMPACT);
-        Xapian::termcount impact = std::max<Xapian::termcount>(1, (Xapian::termcount)(w + 0.5));
+        Xapian::termcount impact = impact_of(tf, n);
         if (impact > tf) {
             doc.add_term(term, impact - tf);
         } else if (impact < tf) {
@@ -696,6 +705,25 @@ static void to_impacts(Xapian::Document &doc)
             }
         }
     }
+    return impact_of(1, n);
+}
+
+// Each MeSH heading of r (TS_PREFIX_HEADING), once, with wdf once: a
+// derived term, not counted in the record's length.
+static void add_headings(Xapian::Document &doc, const ts_record_t *r, Xapian::termcount once)
+{
+    std::vector<const char *> texts;
+    collect(r, _TS_SRC_MESH, texts);
+    std::vector<std::string> terms;
+    for (const char *t : texts) {
+        std::string key = _ts_vocab_key(t, strlen(t));
+        if (!key.empty() && key.size() + strlen(TS_PREFIX_HEADING) <= MAX_TERM)
+            terms.push_back(TS_PREFIX_HEADING + key);
+    }
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+    for (const std::string &t : terms)
+        doc.add_term(t, once);
 }
 
 // Build the document of a record.
@@ -776,7 +804,7 @@ Xapian::Document make_document(ts_db_t *db, const ts_record_t *r, const std::str
     }
     if (r->lead_sponsor)
         doc.add_value(TS_SLOT_F_SPONSOR, r->lead_sponsor);
-    to_impacts(doc);
+    add_headings(doc, r, to_impacts(doc));
     return doc;
 }
 

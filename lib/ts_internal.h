@@ -231,8 +231,14 @@ typedef enum _ts_src {
  * inclusion/exclusion; XSP sponsor; XL location; XPI official; XT other
  * text; XID ids (folded); XST status; XPH phase; XTY study type; XSX sex;
  * XHV healthy volunteers; XCO country (folded); XW titles and conditions
- * once more (TS_PREFIX_WEIGHTED). */
+ * once more (TS_PREFIX_WEIGHTED); XMH each MeSH heading whole
+ * (TS_PREFIX_HEADING). */
 #define TS_PREFIX_WEIGHTED "XW"
+/* A record's MeSH headings and their ancestors, each one term: "XMH" and
+ * the heading in _ts_vocab_key form ("XMHlung diseases"), weighted as a
+ * word named once.  A MeSH expansion (search.cc, heading_query) reads
+ * that one posting list rather than all of its words'. */
+#define TS_PREFIX_HEADING "XMH"
 #define TS_WEIGHT_SHORT 2
 #define TS_WEIGHT_TWICE 3
 

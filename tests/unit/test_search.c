@@ -529,6 +529,57 @@ static void test_bm25_lengths(void **state)
     nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A record made here with a condition and MeSH headings (NULL-ended
+ * lists), for test_mesh_headings. */
+static ts_record_t *with_mesh(const char *id, const char *condition, const char *const *mesh,
+                              const char *const *ancestors)
+{
+    ts_record_t *r = titled(id, "Breathing Study", "Adults keep a diary of their breathing.");
+    assert_int_equal(_ts_strlist_add(&r->conditions, condition), TS_OK);
+    for (; *mesh; mesh++)
+        assert_int_equal(_ts_strlist_add(&r->condition_mesh, *mesh), TS_OK);
+    for (; *ancestors; ancestors++)
+        assert_int_equal(_ts_strlist_add(&r->condition_mesh_ancestors, *ancestors), TS_OK);
+    return r;
+}
+
+/* A MeSH expansion finds the records with that heading, as a heading of
+ * their own or an ancestor of one, and no record that merely has the
+ * heading's words in different headings.  Two records pair the condition
+ * "wheeze" with the heading "Lung Diseases", so "wheeze" expands to it. */
+static void test_mesh_headings(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/ts_mesh_XXXXXX", ids[128];
+    double score[3];
+    static const char *const none[] = { NULL }, *const lung[] = { "Lung Diseases", NULL },
+                             *const asthma[] = { "Asthma", NULL },
+                             *const asthma_up[] = { "Lung Diseases, Obstructive", "Lung Diseases",
+                                                    NULL },
+                             *const apart[] = { "Lung Neoplasms", "Heart Diseases", NULL };
+    ts_record_t *recs[] = {
+        with_mesh("NCT09900401", "Wheeze", lung, none),
+        with_mesh("NCT09900402", "Wheeze", lung, none),
+        with_mesh("NCT09900403", "Asthma", asthma, asthma_up),
+        with_mesh("NCT09900404", "Lung Cancer", apart, none),
+    };
+    ts_db_t *db = own_index(dir, recs, 4);
+    ts_query_opts_t o = opts();
+    o.query = "wheeze";
+    ts_results_t *res = NULL;
+    assert_int_equal(ts_search(db, &o, &res), TS_OK);
+    assert_non_null(strstr(ts_results_explain(res), "wheeze -> mesh:lung diseases"));
+    assert_int_equal(ts_results_count(res), 3);
+    assert_string_equal(ts_results_id(res, 2), "NCT09900403"); /* by its ancestor */
+    assert_non_null(strstr(ts_results_hit_fields(res, 2), "mesh"));
+    ts_results_free(res);
+    /* Without expansion, only the records that say "wheeze". */
+    assert_string_equal(ranked(db, "wheeze", TS_Q_NO_EXPAND, ids, sizeof ids, score),
+                        "NCT09900401 NCT09900402");
+    ts_db_close(db);
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_errors(void **state)
 {
     fixture_t *fx = *state;
@@ -583,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_facets),
         cmocka_unit_test(test_field_weights),
         cmocka_unit_test(test_bm25_lengths),
+        cmocka_unit_test(test_mesh_headings),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
