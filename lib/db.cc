@@ -18,7 +18,8 @@
 //   are all there, each counted term's wdf is replaced by its count over
 //   BM25's length factor for the record (to_impacts); then each MeSH
 //   heading whole under "XMH" (TS_PREFIX_HEADING), weighted as a word
-//   named once and not counted in the length;
+//   named once and left out of the length to_impacts uses (Xapian's
+//   stored length, read only by feedback and --similar, counts it);
 // - filters: boolean terms from _ts_filter_term;
 // - value slots: see TS_SLOT_* in ts_internal.h.
 // Metadata keys: "ts:schema" (TS_SCHEMA_VERSION), "ts:analyzer"
@@ -709,7 +710,9 @@ static Xapian::termcount to_impacts(Xapian::Document &doc)
 }
 
 // Each MeSH heading of r (TS_PREFIX_HEADING), once, with wdf once: a
-// derived term, not counted in the record's length.
+// derived term, left out of the length to_impacts uses.  A key too long
+// for a term is skipped: no expansion searches it (mined values are at
+// most 120 bytes, mine.cc).
 static void add_headings(Xapian::Document &doc, const ts_record_t *r, Xapian::termcount once)
 {
     std::vector<const char *> texts;

@@ -1881,12 +1881,14 @@ Xapian::Query Searcher::text_query(const std::string &text, const std::string &p
 
 // A MeSH heading added by expansion ("lung diseases", _ts_vocab_key
 // form): the records that have it, or a heading under it, as the one term
-// the indexer gives each heading (TS_PREFIX_HEADING), weighted once per
-// word of the heading, as its words were when they were searched ANDed in
-// the MeSH field.  That AND read a posting list per word, and words such
-// as "diseases" are in nearly every record: it was a third of the CPU of
-// the benchmark's short queries at 407,900 records.  Weighted once, the
-// heading scored nDCG@10 0.8167 on the TREC topics; once per word, 0.8203.
+// the indexer gives each heading (TS_PREFIX_HEADING), its weight scaled by
+// the heading's number of words.  Its words used to be searched ANDed in
+// the MeSH field: a posting list per word, and words such as "diseases"
+// are in nearly every record; that was a third of the CPU of the
+// benchmark's short queries at 407,900 records.  A heading is rarer than
+// its words, so the scaled weight is 1.2 to 1.8 times the sum of theirs;
+// chosen by make eval: nDCG@10 0.8203 on the TREC topics, 0.8167 with the
+// heading weighted once.
 Xapian::Query Searcher::heading_query(const std::string &text) const
 {
     Xapian::Query q(TS_PREFIX_HEADING + text);
