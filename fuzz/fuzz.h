@@ -33,6 +33,8 @@
 typedef struct fuzz_seen {
     size_t records;
     size_t rejects;
+    int told;                   /* a record was told to fuzz_on_wants and
+                                   wanted: a record or rejection is due */
 } fuzz_seen_t;
 
 /* 1 if s is NULL or valid UTF-8 without NUL bytes. */
@@ -52,6 +54,7 @@ static inline ts_status_t fuzz_on_record(void *ctx, ts_record_t *rec)
     ts_record_t *back;
 
     seen->records++;
+    seen->told = 0;
     FUZZ_CHECK(rec->nct_id && *rec->nct_id, "record without an id");
     FUZZ_CHECK(rec->source, "record without a source");
     FUZZ_CHECK(fuzz_utf8_ok(rec->nct_id) && fuzz_utf8_ok(rec->brief_title) &&
@@ -80,6 +83,7 @@ static inline ts_status_t fuzz_on_reject(void *ctx, const char *source,
 
     (void)where;
     seen->rejects++;
+    seen->told = 0;
     FUZZ_CHECK(source && *source, "rejection without a source");
     FUZZ_CHECK(code != TS_OK, "rejection with status OK");
     FUZZ_CHECK(reason && *reason, "rejection without a reason");
@@ -89,6 +93,25 @@ static inline ts_status_t fuzz_on_reject(void *ctx, const char *source,
     return TS_OK;
 }
 
+/* Wants callback: an id told before parsing is letters and digits, of
+ * an accepted length; a record told and wanted was read or rejected before
+ * the next is told.  Half the ids (by a hash) are passed over, so that
+ * both ways are taken. */
+static inline int fuzz_on_wants(void *ctx, const char *id)
+{
+    fuzz_seen_t *seen = (fuzz_seen_t *)ctx;
+    size_t n = strlen(id);
+
+    FUZZ_CHECK(!seen->told, "a record told and wanted was neither read nor rejected");
+    FUZZ_CHECK(n > 0 && n <= _TS_ID_MAX, "an id told of an impossible length");
+    for (size_t i = 0; i < n; i++)
+        FUZZ_CHECK((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'A' && id[i] <= 'Z') ||
+                       (id[i] >= 'a' && id[i] <= 'z'),
+                   "an id told with other than letters and digits");
+    seen->told = (int)(_ts_hash64(id, n, _TS_HASH_INIT) & 1);
+    return seen->told;
+}
+
 /* Callbacks counting into seen. */
 static inline ts_scan_cbs_t fuzz_cbs(fuzz_seen_t *seen)
 {
@@ -96,6 +119,7 @@ static inline ts_scan_cbs_t fuzz_cbs(fuzz_seen_t *seen)
     memset(&cbs, 0, sizeof cbs);
     cbs.record = fuzz_on_record;
     cbs.reject = fuzz_on_reject;
+    cbs.wants = fuzz_on_wants;
     cbs.ctx = seen;
     return cbs;
 }

@@ -18,7 +18,7 @@ static int known_format(ts_format_t f)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *buf = (const char *)data;
-    fuzz_seen_t seen = { 0, 0 };
+    fuzz_seen_t seen = { 0 };
     ts_scan_cbs_t cbs = fuzz_cbs(&seen);
     ts_format_t f = ts_detect_format(buf, size, NULL);
     ts_format_t named = ts_detect_format(buf, size, "record.txt");

@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *buf = (const char *)data;
-    fuzz_seen_t seen = { 0, 0 };
+    fuzz_seen_t seen = { 0 };
     ts_scan_cbs_t cbs = fuzz_cbs(&seen);
 
     fuzz_check_read(_ts_read_json(buf, size, "fuzz.json", TS_FORMAT_V2JSON, &cbs));

@@ -193,7 +193,14 @@ char *ts_record_to_json(const ts_record_t *rec, int with_source);
  * total input bytes read so far (compressed bytes for archives).  skip
  * (optional): told about a file found by walking a directory that is no
  * trial record at all (TS_ERR_NOT_RECORD: a README, a topics file ...);
- * without it such files are rejected.  Standard input is named "<stdin>". */
+ * without it such files are rejected.  wants (optional): told the NCT id
+ * of the next record when a reader can tell it from the raw text for sure,
+ * before parsing it (a legacy XML document, a single API v2 or classic
+ * study object); returning 0 passes the record over unparsed, and neither
+ * record nor reject is called for it; returning non-zero reads it, and
+ * exactly one call of record or reject follows (unless the scan fails for
+ * want of memory).  Records whose id cannot be told so are read as usual.
+ * Standard input is named "<stdin>". */
 typedef struct ts_scan_cbs {
     ts_status_t (*record)(void *ctx, ts_record_t *rec);
     ts_status_t (*reject)(void *ctx, const char *source, const char *where,
@@ -201,6 +208,7 @@ typedef struct ts_scan_cbs {
     void (*progress)(void *ctx, uint64_t bytes);
     void *ctx;
     void (*skip)(void *ctx, const char *source, const char *reason);
+    int (*wants)(void *ctx, const char *id);
 } ts_scan_cbs_t;
 
 /* Guess the format of a buffer (and its name, which may be NULL).

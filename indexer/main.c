@@ -6,9 +6,10 @@
  * interrupted (what was done is committed).
  *
  * With --jobs N (default: the number of processors) the work is shared by
- * N worker processes.  Each worker reads every input (reading is far
- * cheaper than indexing) and keeps the records whose NCT id hashes to it
- * (ts_shard_of), so all versions of a trial meet in one worker.  Then:
+ * N worker processes.  Each worker reads every input and keeps the
+ * records whose NCT id hashes to it (ts_shard_of), so all versions of a
+ * trial meet in one worker; where a reader can tell a record's id before
+ * parsing it (on_wants), the other workers pass it over unparsed.  Then:
  * - a new index (missing or empty): each worker fills a shard of its own
  *   in DB.build-PID/, written as segments of --segment-size records
  *   (TS_DB_SEGMENTS), and the shards are merged into DB by compaction
@@ -19,8 +20,9 @@
  *   read-only (ts_db_check) and pass only new and changed ones, as JSON
  *   lines through a pipe, to the one writer, this process.
  * Only worker 0 reports rejected records, skipped files and unreadable
- * inputs (every worker meets them); counters live in shared memory for
- * progress and the summary.
+ * inputs (every worker meets them), but for a record that its own worker
+ * alone parsed; counters live in shared memory for progress and the
+ * summary.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "trialsearch.h"
@@ -90,6 +92,8 @@ typedef struct indexer {
     int unread;                 /* part of an input could not be read */
     /* workers */
     int worker, nworkers;       /* this worker of nworkers (0: no workers) */
+    int claimed;                /* the record being read is this worker's by
+                                 * the id its reader told on_wants */
     unsigned nshards;           /* ids are routed by ts_shard_of(id, nshards) */
     ts_db_t **shard_db;         /* per shard: this worker's writer, or NULL */
     unsigned long *shard_pending;
@@ -225,10 +229,23 @@ static void clear_progress(indexer_t *ix)
 }
 
 /* Messages about inputs (rejects, skipped files, unreadable paths) are
- * given by one process only: every worker meets them. */
+ * given by one process only: every worker meets them, but for a record
+ * that only its worker read (claimed). */
 static int reporter(const indexer_t *ix)
 {
-    return ix->worker == 0;
+    return ix->worker == 0 || ix->claimed;
+}
+
+/* The id a record will have, told by its reader before parsing it: the
+ * other workers' records are passed over unparsed.  Whatever the record
+ * then turns out to be, this worker alone reads it, so it alone puts or
+ * reports it (claimed). */
+static int on_wants(void *ctx, const char *id)
+{
+    indexer_t *ix = ctx;
+    unsigned k = ts_shard_of(id, ix->nshards);
+    ix->claimed = ix->shard_db ? ix->shard_db[k] != NULL : k == (unsigned)ix->worker;
+    return ix->claimed;
 }
 
 /* ---- putting records ------------------------------------------------------ */
@@ -315,10 +332,18 @@ static ts_status_t on_record(void *ctx, ts_record_t *rec)
             db = ix->shard_db[k];
             pending = &ix->shard_pending[k];
         }
-        if (ix->shard_db ? !db : k != (unsigned)ix->worker) {
+        /* A record read as this worker's keeps to this worker even if
+         * its id is not the one its reader told (which the readers rule
+         * out for any record that has an id): no other worker read it. */
+        if (ix->claimed && ix->shard_db && !db)
+            for (unsigned i = 0; !db; i++)
+                if (ix->shard_db[i])
+                    db = ix->shard_db[i], pending = &ix->shard_pending[i];
+        if (!ix->claimed && (ix->shard_db ? !db : k != (unsigned)ix->worker)) {
             ts_record_free(rec); /* another worker's */
             return TS_OK;
         }
+        ix->claimed = 0;
     }
     ix->c->read++;
     ts_status_t st = ix->feed ? feed_record(ix, rec) : put_record(ix, db, pending, rec);
@@ -341,6 +366,7 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
                 reason);
         ix->c->rejected++;
     }
+    ix->claimed = 0;
     if (ix->strict) {
         ix->stopped_strict = 1;
         return TS_ERR_BAD_RECORD;
@@ -374,8 +400,12 @@ static void on_progress(void *ctx, uint64_t bytes)
  * ix->c->incomplete when not everything was read. */
 static void scan_inputs(indexer_t *ix, char **paths, int n, ts_format_t fmt)
 {
+    /* Workers pass over each other's records unparsed where a reader can
+     * tell the id beforehand; under --strict every worker reads every
+     * record, so that all of them stop at the first bad one. */
     ts_scan_cbs_t cbs = { .record = on_record, .reject = on_reject, .progress = on_progress,
-                          .ctx = ix, .skip = on_skip };
+                          .ctx = ix, .skip = on_skip,
+                          .wants = ix->nworkers && !ix->strict ? on_wants : NULL };
     int incomplete = 0;
     for (int i = 0; i < n && !ix->fatal && !stop_signal && !ix->stopped_strict; i++) {
         if (ix->sh && ix->sh->abort)

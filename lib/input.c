@@ -78,6 +78,13 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
     return sc->user->reject(sc->user->ctx, source, where, code, reason);
 }
 
+/* Wants callback of a scan: the caller's. */
+static int on_wants(void *ctx, const char *id)
+{
+    scan_t *sc = ctx;
+    return sc->user->wants(sc->user->ctx, id);
+}
+
 /* ------------------------------------------------------------------ */
 /* Format detection                                                    */
 
@@ -1285,6 +1292,7 @@ ts_status_t ts_scan_path(const char *path, ts_format_t fmt,
         return _ts_error(TS_ERR_INVALID, "ts_scan_path: missing path or callback");
     sc.wrap.record = on_record;
     sc.wrap.reject = on_reject;
+    sc.wrap.wants = cbs->wants ? on_wants : NULL;
     sc.wrap.ctx = &sc;
     if (strcmp(path, "-") == 0) {
         scan_stream(&sc, STDIN_FILENO, STDIN_NAME);

@@ -742,6 +742,144 @@ static int looks_like_lines(const char *buf, size_t len)
     return 0;
 }
 
+/* Whether what follows a value that ended at s[0] leaves the reader no
+ * more to do: blanks to the end of the line (one_line: a line of JSON
+ * Lines, after which a parse resumes anyway), or to the end of s. */
+static int nothing_after(const char *s, size_t len, int one_line)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (one_line && s[i] == '\n')
+            return 1;
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether a value spread over lines, s[0..len), could be read as JSON
+ * Lines after a failed parse (looks_like_lines): its second non-blank
+ * line starts with a bracket. */
+static int second_line_opens(const char *s, size_t len)
+{
+    const char *nl = memchr(s, '\n', len);
+    if (!nl)
+        return 0;
+    for (const char *p = nl + 1; p < s + len; p++) {
+        if (*p == '{' || *p == '[')
+            return 1;
+        if (!isspace((unsigned char)*p))
+            return 0;
+    }
+    return 0;
+}
+
+/* The NCT id of the study object that starts at s[0] ('{'), told from
+ * its raw text by a lexical pass, when the parser is sure to find the
+ * same one and to make one record or one rejection of it:
+ * - the object ends, at *end (the offset past its closing brace), and
+ *   nothing_after it; with one_line, on the line it starts on; else, if
+ *   it spans lines, its second line does not open a value (so that a
+ *   failed parse is one rejection, not JSON Lines);
+ * - one of its own keys is protocolSection or ProtocolSection (a study,
+ *   not a list of them);
+ * - exactly one key in all of it is nctId or NCTId, and its value is a
+ *   string of letters and digits; no key holds an escape.
+ * Copies the id into out; NULL when not sure.  Brackets are counted, not
+ * matched: a value that is not valid JSON is left to the parser to reject. */
+static const char *sure_id(const char *s, size_t len, int one_line, size_t *end,
+                           char out[_TS_ID_MAX + 1])
+{
+    int depth = 0, study = 0, ids = 0, id_next = 0;
+    const char *id = NULL;
+    size_t id_len = 0;
+
+    if (len == 0 || s[0] != '{')
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '"') {
+            size_t start = ++i;
+            int esc = 0;
+            for (; i < len && s[i] != '"'; i++) {
+                if (s[i] == '\\') {
+                    esc = 1;
+                    i++;
+                } else if (s[i] == '\n') {
+                    return NULL; /* not JSON; the parser will say so */
+                }
+            }
+            if (i >= len)
+                return NULL;
+            size_t n = i - start, k = i + 1;
+            while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' ||
+                               (!one_line && s[k] == '\n')))
+                k++;
+            if (k < len && s[k] == ':') { /* a key */
+                if (esc)
+                    return NULL;
+                if (n == 5 && (memcmp(s + start, "nctId", 5) == 0 ||
+                               memcmp(s + start, "NCTId", 5) == 0)) {
+                    ids++;
+                    id_next = 1;
+                    continue;
+                }
+                if (depth == 1 && n == 15 && (memcmp(s + start, "protocolSection", 15) == 0 ||
+                                              memcmp(s + start, "ProtocolSection", 15) == 0))
+                    study = 1;
+            } else if (id_next) { /* the value of nctId */
+                if (!esc && n > 0 && n <= _TS_ID_MAX) {
+                    id = s + start;
+                    id_len = n;
+                }
+            }
+            id_next = 0;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == ':')
+            continue;
+        if (c == '\n') {
+            if (one_line)
+                return NULL;
+            continue;
+        }
+        id_next = 0; /* any other value of nctId is not a plain string */
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0) {
+                if (!study || ids != 1 || !id ||
+                    !nothing_after(s + i + 1, len - i - 1, one_line) ||
+                    (!one_line && second_line_opens(s, i + 1)))
+                    return NULL;
+                for (size_t k = 0; k < id_len; k++)
+                    if (!isalnum((unsigned char)id[k]) || (unsigned char)id[k] >= 0x80)
+                        return NULL;
+                memcpy(out, id, id_len);
+                out[id_len] = '\0';
+                *end = i + 1;
+                return out;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Whether the record that starts at buf[0] is to be read: without
+ * cbs->wants, or when its id is not sure (sure_id), always; otherwise as
+ * cbs->wants says.  When not, *skip gets its length. */
+static int wanted(const jreader_t *rd, const char *buf, size_t len, int one_line, size_t *skip)
+{
+    char id[_TS_ID_MAX + 1];
+    size_t end;
+
+    if (!rd->cbs->wants || !sure_id(buf, len, one_line, &end, id))
+        return 1;
+    if (rd->cbs->wants(rd->cbs->ctx, id))
+        return 1;
+    *skip = end;
+    return 0;
+}
+
 /* Read a stream of JSON values one after the other ("line N" is the line
  * each starts on, buf starting on *linep, which ends on the line after
  * the last one read).  A value that does not parse is rejected and reading
@@ -764,6 +902,13 @@ static ts_status_t read_stream(jreader_t *rd, const char *buf, size_t len, long 
         }
         if (off >= len)
             break;
+        /* A study passed over ends its line but for blanks, so the line
+         * count and where reading resumes are those of a parse. */
+        size_t skip;
+        if (!wanted(rd, buf + off, len - off, 1, &skip)) {
+            off += skip;
+            continue;
+        }
         snprintf(loc, sizeof loc, "line %ld", line);
         v = json_loadb(buf + off, len - off, JSON_DISABLE_EOF_CHECK, &err);
         if (!v) {
@@ -814,6 +959,9 @@ ts_status_t _ts_read_json(const char *buf, size_t len, const char *source,
     if (i == len)
         return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
                           "empty JSON input");
+    size_t skip;
+    if (!wanted(&rd, buf + i, len - i, 0, &skip))
+        return TS_OK; /* one study, not wanted */
 
     root = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, &err);
     if (root) {

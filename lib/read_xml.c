@@ -515,6 +515,49 @@ static const char *guess_id(const char *buf, size_t len, char out[16])
     return i > 3 ? out : NULL;
 }
 
+/* The NCT id of a document read from its raw text, when the parser is
+ * sure to find the same one: "nct_id" occurs exactly twice in buf, as
+ * <nct_id>ID</nct_id> with ID of letters and digits (blanks around it
+ * allowed).  Any other mention of it (a comment, an attribute, a
+ * namespace prefix, a second element) leaves the id to the parser.
+ * Copies ID into out; NULL when not sure.  A document is one record or
+ * one rejection, so the caller may pass it over unparsed (cbs->wants). */
+static const char *sure_id(const char *buf, size_t len, char out[_TS_ID_MAX + 1])
+{
+    static const char name[] = "nct_id";
+    const size_t nlen = sizeof name - 1;
+    const char *end = buf + len, *at[2] = { NULL, NULL };
+    int n = 0;
+
+    for (const char *p = buf; (size_t)(end - p) >= nlen; p++) {
+        p = memchr(p, 'n', (size_t)(end - p) - nlen + 1);
+        if (!p)
+            break;
+        if (memcmp(p, name, nlen) == 0) {
+            if (n == 2)
+                return NULL;
+            at[n++] = p;
+        }
+    }
+    if (n != 2 || at[0] == buf || at[0][-1] != '<' || at[0][nlen] != '>' ||
+        at[1] - at[0] < 2 || at[1][-1] != '/' || at[1][-2] != '<' ||
+        at[1] + nlen >= end || at[1][nlen] != '>')
+        return NULL;
+    const char *p = at[0] + nlen + 1, *q = at[1] - 2;
+    while (p < q && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
+        q--;
+    if (q == p || q - p > _TS_ID_MAX)
+        return NULL;
+    for (const char *c = p; c < q; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            return NULL;
+    memcpy(out, p, (size_t)(q - p));
+    out[q - p] = '\0';
+    return out;
+}
+
 /* Read the tree of a well-formed document into a record and emit it.
  * The document stays the caller's. */
 static ts_status_t read_doc(xmlDocPtr doc, const char *source,
@@ -567,6 +610,11 @@ ts_status_t _ts_read_xml(const char *buf, size_t len, const char *source,
     if (!buf || len == 0)
         return _ts_reject(cbs, source, NULL, TS_ERR_BAD_RECORD,
                           "malformed XML: empty document");
+    if (cbs->wants) {
+        char sure[_TS_ID_MAX + 1];
+        if (sure_id(buf, len, sure) && !cbs->wants(cbs->ctx, sure))
+            return TS_OK;
+    }
     where = guess_id(buf, len, idbuf);
     if (len > INT_MAX)
         return _ts_reject(cbs, source, where, TS_ERR_BAD_RECORD,

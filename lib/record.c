@@ -364,10 +364,6 @@ ts_status_t _ts_reject(const ts_scan_cbs_t *cbs, const char *source,
     return cbs->reject(cbs->ctx, source ? source : "-", where, code, reason);
 }
 
-/* Longest id accepted: registry ids are short, and the unique term must
- * stay far below Xapian's 245-byte term limit. */
-#define MAX_ID_LEN 64
-
 ts_status_t _ts_emit(const ts_scan_cbs_t *cbs, ts_record_t *rec,
                      ts_format_t fmt, const char *source, const char *where)
 {
@@ -380,10 +376,10 @@ ts_status_t _ts_emit(const ts_scan_cbs_t *cbs, ts_record_t *rec,
     }
     size_t len = strlen(id);
     for (size_t i = 0; i < len; i++) {
-        if (isspace((unsigned char)id[i]) || (unsigned char)id[i] < 0x20 || len > MAX_ID_LEN) {
+        if (isspace((unsigned char)id[i]) || (unsigned char)id[i] < 0x20 || len > _TS_ID_MAX) {
             st = _ts_reject(cbs, source, where, TS_ERR_BAD_RECORD,
                             "implausible NCT id (%zu bytes%s)", len,
-                            len > MAX_ID_LEN ? ", too long" : ", contains white space");
+                            len > _TS_ID_MAX ? ", too long" : ", contains white space");
             ts_record_free(rec);
             return st;
         }

@@ -108,6 +108,10 @@ size_t _ts_bom_len(const char *buf, size_t len);
 
 /* ---- record.c ------------------------------------------------------- */
 
+/* Longest NCT id accepted: registry ids are short, and the unique term
+ * must stay far below Xapian's 245-byte term limit. */
+#define _TS_ID_MAX 64
+
 /* Hand a finished record to the scan: checks it has an id (else rejects
  * it), sets its format and source, splits its eligibility text, then
  * calls cbs->record (which takes ownership).  rec is consumed in every

@@ -82,6 +82,17 @@ mkdir -p "$B"
 cp "$(find "$TOP/corpus" -name '*.xml' | sort | head -1)" "$B/a-good.xml"
 printf '<clinical_study><id_info><nct_id>NCT09999991</nct_id></id_info><brief_title>cut' > "$B/b-truncated.xml"
 printf '{"protocolSection":{"identificationModule":{"nctId":"NCT09999992","briefTitle":"ok"}}}\n{"protocolSection": [broken\n' > "$B/c-lines.jsonl"
+# Records whose id their reader tells before parsing them are read by
+# their worker alone, which then reports them: ids hashing to worker 1
+# (NCT09999993, ...95, ...97) and to worker 0 (...94, ...96) of two.
+{
+    printf '{"protocolSection":{"identificationModule":{"nctId":"NCT09999994","briefTitle":"ok"}}}\n'
+    printf '{"protocolSection":{"identificationModule":{"nctId":"NCT09999993"}},"x":tru}\n'
+    printf '{"protocolSection":{"statusModule":{"nctId":"NCT09999995"}}}\n'
+    printf '{"protocolSection": [broken\n'
+    printf '{"protocolSection":{"identificationModule":{"nctId":"NCT09999997","briefTitle":"ok"}}}\n'
+} > "$B/e-told.jsonl"
+printf '<clinical_study><id_info><nct_id>NCT09999996</nct_id></id_info><brief_title>cut' > "$B/f-truncated.xml"
 printf '# notes\n' > "$B/README.md"
 printf 'not a record at all\n' > "$B/d-other.txt"
 run "$TS_INDEX" --db "$TMP/bad1" --jobs 1 "$B" "$TMP/missing"
@@ -90,6 +101,9 @@ run "$TS_INDEX" --db "$TMP/bad2" --jobs 2 "$B" "$TMP/missing"
 is "$rc" "$rc1" "bad input: the exit status is that of --jobs 1 ($rc1)"
 is "$(printf '%s\n' "$err" | sort)" "$(printf '%s\n' "$err1" | sort)" "bad input: the same messages, each once"
 is "$(printf '%s\n' "$err" | grep -c 'c-lines.jsonl')" 1 "a bad JSON line is reported once"
+is "$(printf '%s\n' "$err" | grep -c 'e-told.jsonl: line [234]')" 3 \
+    "bad JSON lines read by one worker only are reported, once each"
+is "$(printf '%s\n' "$err" | grep -c 'truncated.xml')" 2 "truncated XML files are reported, once each"
 is "$(docs "$TMP/bad2")" "$(docs "$TMP/bad1")" "the good records are indexed"
 run "$TS_INDEX" --db "$TMP/strict2" --jobs 2 --strict "$B"
 is "$rc" 1 "--strict with --jobs 2 exits 1"

@@ -937,6 +937,126 @@ static void test_callbacks(void **state)
     free(sub);
 }
 
+/* ---- wants: records passed over unparsed ------------------------------- */
+
+/* A scan whose wants callback notes each id told and refuses those that
+ * start with refuse_prefix. */
+typedef struct wants_scan {
+    unit_scan_t s;              /* first: unit_on_record's context */
+    char told[16][72];
+    size_t n_told;
+    const char *refuse_prefix;
+} wants_scan_t;
+
+static int note_wants(void *ctx, const char *id)
+{
+    wants_scan_t *w = ctx;
+    assert_true(w->n_told < 16);
+    snprintf(w->told[w->n_told++], sizeof w->told[0], "%s", id);
+    return strncmp(id, w->refuse_prefix, strlen(w->refuse_prefix)) != 0;
+}
+
+/* Parse buf with the noting callbacks; the ids told, space-separated. */
+static const char *wants_parse(wants_scan_t *w, const char *buf, const char *name,
+                               const char *refuse_prefix)
+{
+    static char told[16 * 72];
+    ts_scan_cbs_t cbs = unit_cbs(&w->s);
+    cbs.wants = note_wants;
+    cbs.ctx = w;
+    unit_scan_free(&w->s);
+    memset(w, 0, sizeof *w);
+    w->refuse_prefix = refuse_prefix;
+    assert_int_equal(ts_parse_buffer(buf, strlen(buf), name, TS_FORMAT_AUTO, &cbs), TS_OK);
+    told[0] = '\0';
+    for (size_t i = 0; i < w->n_told; i++)
+        snprintf(told + strlen(told), sizeof told - strlen(told), "%s%s", i ? " " : "", w->told[i]);
+    return told;
+}
+
+static void test_wants(void **state)
+{
+    wants_scan_t w = { 0 };
+    (void)state;
+
+    /* legacy XML: the id of <nct_id>, told before parsing */
+    const char *xml = "<clinical_study><id_info><nct_id> NCT0123 </nct_id></id_info>"
+                      "<brief_title>A</brief_title></clinical_study>";
+    assert_string_equal(wants_parse(&w, xml, "a.xml", "X"), "NCT0123");
+    assert_int_equal(w.s.n, 1);
+    assert_string_equal(w.s.recs[0]->nct_id, "NCT0123");
+    wants_parse(&w, xml, "a.xml", "NCT");
+    assert_int_equal(w.s.n + w.s.rejected, 0); /* passed over, not read */
+    /* truncated: told, then rejected when wanted, silent when not */
+    const char *cut = "<clinical_study><id_info><nct_id>NCT0124</nct_id></id_info><brief_title>cut";
+    assert_string_equal(wants_parse(&w, cut, "b.xml", "X"), "NCT0124");
+    assert_int_equal(w.s.rejected, 1);
+    assert_non_null(strstr(w.s.last_reject, "malformed XML"));
+    wants_parse(&w, cut, "b.xml", "NCT");
+    assert_int_equal(w.s.n + w.s.rejected, 0);
+    /* any other mention of nct_id leaves the id to the parser: read by all */
+    const char *noted = "<clinical_study><!-- nct_id --><id_info><nct_id>NCT0125</nct_id>"
+                        "</id_info></clinical_study>";
+    assert_string_equal(wants_parse(&w, noted, "c.xml", "NCT"), "");
+    assert_int_equal(w.s.n, 1);
+    const char *odd = "<clinical_study><id_info><nct_id>NCT&#48;126</nct_id></id_info></clinical_study>";
+    assert_string_equal(wants_parse(&w, odd, "d.xml", "NCT"), "");
+    assert_int_equal(w.s.n, 1);
+    assert_string_equal(w.s.recs[0]->nct_id, "NCT0126");
+
+    /* JSON Lines: each study told; lines after one passed over keep their
+     * numbers in messages */
+    const char *lines =
+        "{\"protocolSection\": {\"identificationModule\": {\"nctId\": \"NCT0201\"}}}\n"
+        "{\"protocolSection\": {\"identificationModule\": {\"nctId\": \"NCT0202\"}}, \"x\": tru}  \n"
+        "\n"
+        "{\"protocolSection\": [broken\n"
+        "{\"protocolSection\": {\"identificationModule\": {\"nctId\": \"NCT0205\"},"
+        " \"statusModule\": {\"expandedAccessInfo\": {\"nctId\": \"NCT0999\"}}}}\n"
+        "{\"protocolSection\": {\"statusModule\": {\"nctId\": \"NCT0206\"}}}\n";
+    assert_string_equal(wants_parse(&w, lines, "l.jsonl", "X"), "NCT0201 NCT0202 NCT0206");
+    assert_int_equal(w.s.n, 2); /* NCT0201, and NCT0205 (two nctId keys: not told) */
+    assert_string_equal(w.s.recs[1]->nct_id, "NCT0205");
+    assert_int_equal(w.s.rejected, 3); /* line 2 malformed, line 4 broken, line 6 no id */
+    assert_non_null(strstr(w.s.last_reject, "line 6"));
+    assert_non_null(strstr(w.s.last_reject, "no NCT id"));
+    wants_parse(&w, lines, "l.jsonl", "NCT02");
+    assert_int_equal(w.s.n, 1);
+    assert_string_equal(w.s.recs[0]->nct_id, "NCT0205");
+    assert_int_equal(w.s.rejected, 1); /* the broken line 4 alone: its id is unknown */
+    assert_non_null(strstr(w.s.last_reject, "line 4"));
+
+    /* one study per file, spread over lines: told */
+    const char *pretty = "{\n  \"protocolSection\": {\n    \"identificationModule\": {\n"
+                         "      \"nctId\": \"NCT0301\"\n    }\n  }\n}\n";
+    assert_string_equal(wants_parse(&w, pretty, "p.json", "NCT"), "NCT0301");
+    assert_int_equal(w.s.n + w.s.rejected, 0);
+    /* containers of studies, escaped keys, numbers: read by every reader */
+    const char *list = "{\"studies\": [{\"protocolSection\": {\"identificationModule\":"
+                       " {\"nctId\": \"NCT0302\"}}}]}";
+    assert_string_equal(wants_parse(&w, list, "s.json", "NCT"), "");
+    assert_int_equal(w.s.n, 1);
+    const char *esc = "{\"protocolSection\": {\"identificationModule\": {\"nct\\u0049d\": \"NCT0303\","
+                      " \"n\\u0063tId\": \"NCT0304\"}}}";
+    assert_string_equal(wants_parse(&w, esc, "e.json", "NCT"), "");
+    const char *num = "{\"protocolSection\": {\"identificationModule\": {\"nctId\": 305}}}";
+    assert_string_equal(wants_parse(&w, num, "n.json", "NCT"), "");
+    assert_int_equal(w.s.rejected, 1);
+    /* a second line that opens a value could be read as JSON Lines if the
+     * whole failed to parse: not told */
+    const char *opens = "{\"protocolSection\":\n{\"identificationModule\": {\"nctId\": \"NCT0306\"}}}";
+    assert_string_equal(wants_parse(&w, opens, "o.json", "NCT"), "");
+    assert_int_equal(w.s.n, 1);
+    /* two studies on one line: the first, which does not end it, is read
+     * by every reader; the second ends it and is told */
+    const char *two = "{\"protocolSection\": {\"identificationModule\": {\"nctId\": \"NCT0401\"}}} "
+                      "{\"protocolSection\": {\"identificationModule\": {\"nctId\": \"NCT0402\"}}}\n";
+    assert_string_equal(wants_parse(&w, two, "t.jsonl", "NCT"), "NCT0402");
+    assert_int_equal(w.s.n, 1);
+    assert_string_equal(w.s.recs[0]->nct_id, "NCT0401");
+    unit_scan_free(&w.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -961,6 +1081,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_member_too_large, make_tmp, drop_tmp),
         cmocka_unit_test_setup_teardown(test_stdin, make_tmp, drop_tmp),
         cmocka_unit_test_setup_teardown(test_callbacks, make_tmp, drop_tmp),
+        cmocka_unit_test(test_wants),
     };
     return cmocka_run_group_tests_name("input", tests, NULL, NULL);
 }
