@@ -47,6 +47,9 @@ struct ts_db {
     // Replaced in the open transaction: id and the segment of the version
     // replaced (to its dead at commit, back into seen at cancel).
     std::vector<std::pair<std::string, unsigned>> seg_replacing;
+    // The query parsers of this handle's searches (search.cc), set up at
+    // the first one: a handle serves one thread at a time.
+    std::shared_ptr<void> parsers;
 };
 
 // An Enquire on db with the weighting of every search (db.cc): BM25 whose

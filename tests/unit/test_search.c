@@ -623,6 +623,45 @@ static void test_errors(void **state)
     assert_null(db);
 }
 
+/* A handle keeps its query parsers from one search to the next: what one
+ * search leaves behind (range labels, a bad value) must not reach the
+ * next.  Each search on the used handle answers as on a new one. */
+static void test_handle_reused(void **state)
+{
+    fixture_t *fx = *state;
+    static const char *const queries[] = {
+        "start:2024-06",                /* labelled as typed ... */
+        "start:2024-06-01..2024-06-31", /* ... the same range typed otherwise */
+        "status:bogus",                 /* a bad value, then good ones */
+        "status:completed",
+        "start:yesterday..",
+        "enrollment:300..600 OR epilepsy",
+        "title:epilepsy",
+    };
+    char path[128];
+    snprintf(path, sizeof path, "%s/db", fx->dir);
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        ts_db_t *fresh = NULL;
+        ts_results_t *a = NULL, *b = NULL;
+        ts_query_opts_t o = opts();
+        o.query = queries[i];
+        assert_int_equal(ts_db_open(path, TS_DB_READ, &fresh), TS_OK);
+        ts_status_t sa = ts_search(fx->db, &o, &a);
+        ts_status_t sb = ts_search(fresh, &o, &b);
+        if (sa != sb)
+            fail_msg("'%s': %s on the used handle, %s on a new one", queries[i],
+                     ts_status_name(sa), ts_status_name(sb));
+        if (sa == TS_OK) {
+            char ia[512], ib[512];
+            assert_string_equal(ts_results_parsed(a), ts_results_parsed(b));
+            assert_string_equal(id_set(a, ia, sizeof ia), id_set(b, ib, sizeof ib));
+        }
+        ts_results_free(a);
+        ts_results_free(b);
+        ts_db_close(fresh);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -640,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_bm25_lengths),
         cmocka_unit_test(test_mesh_headings),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_handle_reused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
