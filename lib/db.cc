@@ -385,12 +385,25 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
         for (int attempt = 0;; attempt++) {
             try {
                 db->db = Xapian::Database(path);
-                return check_meta(db->db, path);
+                ts_status_t s = check_meta(db->db, path);
+                if (s != TS_OK)
+                    return s;
+                break;
             } catch (const Xapian::DatabaseModifiedError &) {
                 if (attempt >= 5)
                     throw;
             }
         }
+        // Xapian reads metadata from a stub's first shard only: each local
+        // shard is checked too, so that one left at an older schema is not
+        // searched with this one's weighting.  (Remote shards are not.)
+        for (const std::string &shard : _ts_stub_local_shards(path)) {
+            Xapian::Database one(shard);
+            ts_status_t s = check_meta(one, shard.c_str());
+            if (s != TS_OK)
+                return s;
+        }
+        return TS_OK;
     });
     if (st != TS_OK) {
         // Nothing was changed: the destructors release the lock.

@@ -114,19 +114,17 @@ static std::string dir_of(const std::string &file)
     return slash == 0 ? "/" : file.substr(0, slash);
 }
 
-extern "C" ts_status_t ts_stub_read(const char *path, char ***shards, size_t *n)
+// The local shards listed by the stub file of path, as paths, into
+// *local.  A remote line is an error when remote_ok is false, else passed
+// over.  TS_ERR_NOT_FOUND when path has no stub file.
+static ts_status_t stub_shards(const char *path, bool remote_ok, std::vector<std::string> *local)
 {
-    if (!path || !shards || !n)
-        return _ts_error(TS_ERR_INVALID, "stub: no path");
-    *shards = nullptr;
-    *n = 0;
     std::string file = stub_file(path);
     if (file.empty())
         return _ts_error(TS_ERR_NOT_FOUND, "%s: not a sharded index", path);
     std::ifstream in(file);
     if (!in)
         return _ts_error(TS_ERR_IO, "%s: %s", file.c_str(), strerror(errno));
-    std::vector<std::string> local;
     std::string line;
     int lineno = 0;
     while (std::getline(in, line)) {
@@ -137,6 +135,8 @@ extern "C" ts_status_t ts_stub_read(const char *path, char ***shards, size_t *n)
         if (type.empty() || type[0] == '#')
             continue;
         std::getline(words >> std::ws, arg);
+        if (type == "remote" && remote_ok)
+            continue;
         if (type == "remote")
             return _ts_error(TS_ERR_INVALID,
                              "%s: line %d: remote shard %s: index it on its own host", file.c_str(),
@@ -144,10 +144,33 @@ extern "C" ts_status_t ts_stub_read(const char *path, char ***shards, size_t *n)
         if ((type != "auto" && type != "glass" && type != "chert") || arg.empty())
             return _ts_error(TS_ERR_INVALID, "%s: line %d: not a local shard: %s", file.c_str(),
                              lineno, line.c_str());
-        local.push_back(arg[0] == '/' ? arg : dir_of(file) + "/" + arg);
+        local->push_back(arg[0] == '/' ? arg : dir_of(file) + "/" + arg);
     }
+    return TS_OK;
+}
+
+std::vector<std::string> _ts_stub_local_shards(const char *path)
+{
+    std::vector<std::string> local;
+    if (stub_shards(path, true, &local) != TS_OK) {
+        _ts_error_clear();
+        local.clear();
+    }
+    return local;
+}
+
+extern "C" ts_status_t ts_stub_read(const char *path, char ***shards, size_t *n)
+{
+    if (!path || !shards || !n)
+        return _ts_error(TS_ERR_INVALID, "stub: no path");
+    *shards = nullptr;
+    *n = 0;
+    std::vector<std::string> local;
+    ts_status_t st = stub_shards(path, false, &local);
+    if (st != TS_OK)
+        return st;
     if (local.empty())
-        return _ts_error(TS_ERR_INVALID, "%s: lists no shard", file.c_str());
+        return _ts_error(TS_ERR_INVALID, "%s: lists no shard", stub_file(path).c_str());
     char **v = static_cast<char **>(calloc(local.size(), sizeof *v));
     if (!v)
         return _ts_error(TS_ERR_NOMEM, "stub: out of memory");

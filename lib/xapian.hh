@@ -96,6 +96,11 @@ ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec
 // sharded index its stub and local shards (shard.cc).
 uint64_t _ts_index_bytes(const std::string &path);
 
+// The local shards listed by the stub file of path (a stub file, or a
+// directory holding one), remote ones left out; none when path has no
+// readable stub (shard.cc).
+std::vector<std::string> _ts_stub_local_shards(const char *path);
+
 // ---- mined vocabulary (mine.cc) ----------------------------------------
 // A word or phrase as a vocabulary key (_ts_syn_fold: normalized like
 // indexed text, runs of anything but letters and digits made one space).

@@ -61,6 +61,15 @@ is "$rc" 2 "--shards on an existing single index is refused"
 run "$TS_INDEX" --db "$S" --shards 2 "$TMP/edit/one.jsonl"
 is "$rc" 2 "--shards with another number of shards than the stub's is refused"
 
+# --- a shard left at another schema version is refused, not searched with
+# this version's weighting (Xapian reads metadata from the first shard only)
+cp -r "$S" "$TMP/mixed"
+v=$(xapian-metadata get "$TMP/mixed/shard-2" ts:schema)
+xapian-metadata set "$TMP/mixed/shard-2" ts:schema $((v - 1))
+run "$TS_QUERY" --db "$TMP/mixed" vaccine
+is "$rc" 3 "a stub whose last shard has schema version $((v - 1)) is refused (exit 3)"
+like "$err" "shard-2: index has schema version $((v - 1))" "the message names the shard and its version"
+
 # --- shards served by xapian-tcpsrv, searched through a stub of remote lines
 command -v xapian-tcpsrv >/dev/null || { echo "# SKIP xapian-tcpsrv not installed (Debian xapian-tools)"; done_testing; exit $?; }
 "$TS_INDEX" --db "$S" -q $IN # the deleted trial back
