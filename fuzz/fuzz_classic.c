@@ -1,9 +1,15 @@
 /* fuzz_classic.c - libFuzzer target for the classic API JSON reader
  * (_ts_read_json with TS_FORMAT_CLASSIC_JSON).
- * Any bytes: the reader must emit sound records or reject, never crash. */
+ * Any bytes: the reader must emit sound records or reject, never crash,
+ * and read the same when split between workers (fuzz_check_split). */
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static ts_status_t fuzz_classic_read(const char *buf, size_t len, const ts_scan_cbs_t *cbs)
+{
+    return _ts_read_json(buf, len, "fuzz.json", TS_FORMAT_CLASSIC_JSON, cbs);
+}
 
 /* One input: read it as one file. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -12,7 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_seen_t seen = { 0 };
     ts_scan_cbs_t cbs = fuzz_cbs(&seen);
 
-    fuzz_check_read(_ts_read_json(buf, size, "fuzz.json",
-                                  TS_FORMAT_CLASSIC_JSON, &cbs));
+ts_status_t st = fuzz_classic_read(buf, size, &cbs);
+
+    fuzz_check_read(st);
+    fuzz_check_split(buf, size, fuzz_classic_read, &seen, st);
+    fuzz_events_free(&seen);
     return 0;
 }

@@ -7,6 +7,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static ts_status_t fuzz_detect_read(const char *buf, size_t len, const ts_scan_cbs_t *cbs)
+{
+    return ts_parse_buffer(buf, len, "fuzz-input", TS_FORMAT_AUTO, cbs);
+}
+
 /* 1 if f is one of the formats detection may return. */
 static int known_format(ts_format_t f)
 {
@@ -29,9 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(f == TS_FORMAT_AUTO || f == named,
                "a .txt name changed one detected format into another");
 
-    st = ts_parse_buffer(buf, size, "fuzz-input", TS_FORMAT_AUTO, &cbs);
+    st = fuzz_detect_read(buf, size, &cbs);
     FUZZ_CHECK(st == TS_OK || st == TS_ERR_NOMEM, "ts_parse_buffer failed");
     FUZZ_CHECK(f != TS_FORMAT_AUTO || seen.records == 0,
                "records from input detected as no format");
+    fuzz_check_split(buf, size, fuzz_detect_read, &seen, st);
+    fuzz_events_free(&seen);
     return 0;
 }

@@ -1,9 +1,15 @@
 /* fuzz_text.c - libFuzzer target for the plain-text trial page reader
  * (_ts_read_text).
- * Any bytes: the reader must emit sound records or reject, never crash. */
+ * Any bytes: the reader must emit sound records or reject, never crash,
+ * and read the same when split between workers (fuzz_check_split). */
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static ts_status_t fuzz_text_read(const char *buf, size_t len, const ts_scan_cbs_t *cbs)
+{
+    return _ts_read_text(buf, len, "fuzz.txt", cbs);
+}
 
 /* One input: read it as one file. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -11,7 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *buf = (const char *)data;
     fuzz_seen_t seen = { 0 };
     ts_scan_cbs_t cbs = fuzz_cbs(&seen);
+    ts_status_t st = fuzz_text_read(buf, size, &cbs);
 
-    fuzz_check_read(_ts_read_text(buf, size, "fuzz.txt", &cbs));
+    fuzz_check_read(st);
+    fuzz_check_split(buf, size, fuzz_text_read, &seen, st);
+    fuzz_events_free(&seen);
     return 0;
 }

@@ -194,13 +194,14 @@ char *ts_record_to_json(const ts_record_t *rec, int with_source);
  * (optional): told about a file found by walking a directory that is no
  * trial record at all (TS_ERR_NOT_RECORD: a README, a topics file ...);
  * without it such files are rejected.  wants (optional): told the NCT id
- * of the next record when a reader can tell it from the raw text for sure,
- * before parsing it (a legacy XML document, a single API v2 or classic
- * study object); returning 0 passes the record over unparsed, and neither
- * record nor reject is called for it; returning non-zero reads it, and
- * exactly one call of record or reject follows (unless the scan fails for
- * want of memory).  Records whose id cannot be told so are read as usual.
- * Standard input is named "<stdin>". */
+ * of the next record, as written (ASCII letters and digits, case kept),
+ * when a reader can tell it from the raw text for sure, before parsing it
+ * (a legacy XML document, a single API v2 or classic study object);
+ * returning 0 passes the record over unparsed, and no callback is called
+ * for it; returning non-zero reads it, and exactly one call of record,
+ * reject or skip follows (none when that callback is NULL, or when the
+ * scan fails for want of memory).  Records whose id cannot be told so are
+ * read as usual.  Standard input is named "<stdin>". */
 typedef struct ts_scan_cbs {
     ts_status_t (*record)(void *ctx, ts_record_t *rec);
     ts_status_t (*reject)(void *ctx, const char *source, const char *where,

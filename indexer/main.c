@@ -328,22 +328,27 @@ static ts_status_t on_record(void *ctx, ts_record_t *rec)
     }
     if (ix->nworkers) {
         unsigned k = ts_shard_of(rec->nct_id, ix->nshards);
+        int mine = ix->shard_db ? ix->shard_db[k] != NULL : k == (unsigned)ix->worker;
+        int claimed = ix->claimed;
+        ix->claimed = 0;
+        if (claimed && !mine) {
+            /* Its reader told another id than the record has, which the
+             * readers rule out; no other worker read it: say so. */
+            clear_progress(ix);
+            fprintf(stderr, "%s: %s: %s: read as another trial's before parsing; not indexed\n",
+                    prog, rec->source ? rec->source : "-", rec->nct_id);
+            ix->c->rejected++;
+            ts_record_free(rec);
+            return TS_OK;
+        }
+        if (!mine) {
+            ts_record_free(rec); /* another worker's */
+            return TS_OK;
+        }
         if (ix->shard_db) {
             db = ix->shard_db[k];
             pending = &ix->shard_pending[k];
         }
-        /* A record read as this worker's keeps to this worker even if
-         * its id is not the one its reader told (which the readers rule
-         * out for any record that has an id): no other worker read it. */
-        if (ix->claimed && ix->shard_db && !db)
-            for (unsigned i = 0; !db; i++)
-                if (ix->shard_db[i])
-                    db = ix->shard_db[i], pending = &ix->shard_pending[i];
-        if (!ix->claimed && (ix->shard_db ? !db : k != (unsigned)ix->worker)) {
-            ts_record_free(rec); /* another worker's */
-            return TS_OK;
-        }
-        ix->claimed = 0;
     }
     ix->c->read++;
     ts_status_t st = ix->feed ? feed_record(ix, rec) : put_record(ix, db, pending, rec);
@@ -379,7 +384,9 @@ static ts_status_t on_reject(void *ctx, const char *source, const char *where,
 static void on_skip(void *ctx, const char *source, const char *reason)
 {
     indexer_t *ix = ctx;
-    if (!reporter(ix))
+    int report = reporter(ix);
+    ix->claimed = 0;
+    if (!report)
         return;
     ix->c->skipped++;
     if (ix->quiet)
@@ -405,9 +412,10 @@ static void scan_inputs(indexer_t *ix, char **paths, int n, ts_format_t fmt)
      * record, so that all of them stop at the first bad one. */
     ts_scan_cbs_t cbs = { .record = on_record, .reject = on_reject, .progress = on_progress,
                           .ctx = ix, .skip = on_skip,
-                          .wants = ix->nworkers && !ix->strict ? on_wants : NULL };
+                          .wants = ix->nworkers > 1 && !ix->strict ? on_wants : NULL };
     int incomplete = 0;
     for (int i = 0; i < n && !ix->fatal && !stop_signal && !ix->stopped_strict; i++) {
+        ix->claimed = 0; /* a scan cut short may leave a record told */
         if (ix->sh && ix->sh->abort)
             break;
         ix->bytes_done = ix->c->bytes;

@@ -708,7 +708,8 @@ static ts_status_t read_value(jreader_t *rd, json_t *v, const char *where,
 }
 
 /* 1 if s[0..len) holds one JSON object or array on its own (blanks
- * around it allowed). */
+ * around it allowed).  sure_id relies on what this and looks_like_lines
+ * accept (second_line_opens). */
 static int line_parses(const char *s, size_t len)
 {
     json_error_t err;
@@ -757,8 +758,9 @@ static int nothing_after(const char *s, size_t len, int one_line)
 }
 
 /* Whether a value spread over lines, s[0..len), could be read as JSON
- * Lines after a failed parse (looks_like_lines): its second non-blank
- * line starts with a bracket. */
+ * Lines after a failed parse: its second non-blank line starts with a
+ * bracket, so that it may parse on its own (looks_like_lines, which this
+ * must follow). */
 static int second_line_opens(const char *s, size_t len)
 {
     const char *nl = memchr(s, '\n', len);
@@ -804,9 +806,12 @@ static const char *sure_id(const char *s, size_t len, int one_line, size_t *end,
                 if (s[i] == '\\') {
                     esc = 1;
                     i++;
-                } else if (s[i] == '\n') {
-                    return NULL; /* not JSON; the parser will say so */
                 }
+                /* A control character, raw or escaped, is not JSON: the
+                 * parser rejects the line and resumes on the next one,
+                 * where this pass would go on reading the string. */
+                if (i < len && (unsigned char)s[i] < 0x20)
+                    return NULL;
             }
             if (i >= len)
                 return NULL;
@@ -819,7 +824,8 @@ static const char *sure_id(const char *s, size_t len, int one_line, size_t *end,
                     return NULL;
                 if (n == 5 && (memcmp(s + start, "nctId", 5) == 0 ||
                                memcmp(s + start, "NCTId", 5) == 0)) {
-                    ids++;
+                    if (++ids > 1)
+                        return NULL; /* a list of studies, or a linked id */
                     id_next = 1;
                     continue;
                 }
@@ -852,7 +858,7 @@ static const char *sure_id(const char *s, size_t len, int one_line, size_t *end,
                     (!one_line && second_line_opens(s, i + 1)))
                     return NULL;
                 for (size_t k = 0; k < id_len; k++)
-                    if (!isalnum((unsigned char)id[k]) || (unsigned char)id[k] >= 0x80)
+                    if (!_ts_id_char(id[k]))
                         return NULL;
                 memcpy(out, id, id_len);
                 out[id_len] = '\0';

@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -515,13 +516,35 @@ static const char *guess_id(const char *buf, size_t len, char out[16])
     return i > 3 ? out : NULL;
 }
 
+/* Whether the bytes of buf are its characters, as an ASCII reading of
+ * them assumes: no NUL byte (UTF-16 or UTF-32), '<' first after a UTF-8
+ * byte order mark (not EBCDIC), and no encoding declared but UTF-8. */
+static int ascii_readable(const char *buf, size_t len)
+{
+    size_t b = _ts_bom_len(buf, len);
+    if (b >= len || buf[b] != '<' || memchr(buf, '\0', len))
+        return 0;
+    if (len - b < 5 || memcmp(buf + b, "<?xml", 5) != 0)
+        return 1;
+    const char *end = memchr(buf + b, '>', len - b);
+    for (const char *d = buf + b; end && d + 8 < end; d++)
+        if (memcmp(d, "encoding", 8) == 0) {
+            const char *v = d + 8;
+            while (v < end && (*v == ' ' || *v == '=' || *v == '"' || *v == '\''))
+                v++;
+            return end - v > 5 && strncasecmp(v, "utf-8", 5) == 0 && (v[5] == '"' || v[5] == '\'');
+        }
+    return end != NULL;
+}
+
 /* The NCT id of a document read from its raw text, when the parser is
- * sure to find the same one: "nct_id" occurs exactly twice in buf, as
- * <nct_id>ID</nct_id> with ID of letters and digits (blanks around it
- * allowed).  Any other mention of it (a comment, an attribute, a
- * namespace prefix, a second element) leaves the id to the parser.
- * Copies ID into out; NULL when not sure.  A document is one record or
- * one rejection, so the caller may pass it over unparsed (cbs->wants). */
+ * sure to find the same one: the bytes read as ASCII (ascii_readable),
+ * and "nct_id" occurs exactly twice, as <nct_id>ID</nct_id> with ID of
+ * letters and digits (blanks around it allowed).  Any other mention of it
+ * (a comment, an attribute, a namespace prefix, a second element) leaves
+ * the id to the parser.  Copies ID into out; NULL when not sure.  A
+ * document is one record or one rejection, so the caller may pass it over
+ * unparsed (cbs->wants). */
 static const char *sure_id(const char *buf, size_t len, char out[_TS_ID_MAX + 1])
 {
     static const char name[] = "nct_id";
@@ -529,14 +552,17 @@ static const char *sure_id(const char *buf, size_t len, char out[_TS_ID_MAX + 1]
     const char *end = buf + len, *at[2] = { NULL, NULL };
     int n = 0;
 
-    for (const char *p = buf; (size_t)(end - p) >= nlen; p++) {
-        p = memchr(p, 'n', (size_t)(end - p) - nlen + 1);
-        if (!p)
+    if (len < nlen || !ascii_readable(buf, len))
+        return NULL;
+    /* by its '_', rarer in text than any of its letters */
+    for (const char *u = buf + 3; u < end - 2; u++) {
+        u = memchr(u, '_', (size_t)(end - 2 - u));
+        if (!u)
             break;
-        if (memcmp(p, name, nlen) == 0) {
+        if (memcmp(u - 3, name, nlen) == 0) {
             if (n == 2)
                 return NULL;
-            at[n++] = p;
+            at[n++] = u - 3;
         }
     }
     if (n != 2 || at[0] == buf || at[0][-1] != '<' || at[0][nlen] != '>' ||
@@ -551,7 +577,7 @@ static const char *sure_id(const char *buf, size_t len, char out[_TS_ID_MAX + 1]
     if (q == p || q - p > _TS_ID_MAX)
         return NULL;
     for (const char *c = p; c < q; c++)
-        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+        if (!_ts_id_char(*c))
             return NULL;
     memcpy(out, p, (size_t)(q - p));
     out[q - p] = '\0';

@@ -112,6 +112,13 @@ size_t _ts_bom_len(const char *buf, size_t len);
  * must stay far below Xapian's 245-byte term limit. */
 #define _TS_ID_MAX 64
 
+/* Whether c may be part of an id a reader tells before parsing (an ASCII
+ * letter or digit: ts_scan_cbs_t.wants). */
+static inline int _ts_id_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
 /* Hand a finished record to the scan: checks it has an id (else rejects
  * it), sets its format and source, splits its eligibility text, then
  * calls cbs->record (which takes ownership).  rec is consumed in every

@@ -93,6 +93,10 @@ printf '{"protocolSection":{"identificationModule":{"nctId":"NCT09999992","brief
     printf '{"protocolSection":{"identificationModule":{"nctId":"NCT09999997","briefTitle":"ok"}}}\n'
 } > "$B/e-told.jsonl"
 printf '<clinical_study><id_info><nct_id>NCT09999996</nct_id></id_info><brief_title>cut' > "$B/f-truncated.xml"
+# a file passed over in the walk (no clinical_study) whose id was told
+# first, then a page of studies, read by every worker, each keeping its own
+printf '<search_results><nct_id>nct09999993</nct_id></search_results>' > "$B/g-search.xml"
+printf '{"studies":[{"protocolSection":{"identificationModule":{"nctId":"NCT09999998","briefTitle":"ok"}}}]}' > "$B/h-page.json"
 printf '# notes\n' > "$B/README.md"
 printf 'not a record at all\n' > "$B/d-other.txt"
 run "$TS_INDEX" --db "$TMP/bad1" --jobs 1 "$B" "$TMP/missing"
