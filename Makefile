@@ -27,7 +27,10 @@ ALL_CXXFLAGS = -std=c++17 $(WARN) -fPIC -Iinclude -Ilib $(PKG_CFLAGS) $(CXXFLAGS
 # libarchive and their dependencies), which makes it quicker to start.
 LIBS     = -Wl,--as-needed $(PKG_LIBS) -lpthread -lm
 
-SOVERSION = 0
+# The shared library's ABI: raised when a public type changes layout (1:
+# ts_scan_cbs_t gained wants), so programs built against the old one keep
+# loading the old file.
+SOVERSION = 1
 LIB_C    = $(sort $(wildcard lib/*.c))
 LIB_CXX  = $(sort $(wildcard lib/*.cc))
 LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o) $(BUILD)/gen/builtin_synonyms.o

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define TS_VERSION "0.1.0"
+#define TS_VERSION "0.2.0"
 /* Version of the index layout.  An index written with another schema
  * version is refused with TS_ERR_VERSION: re-index. */
 #define TS_SCHEMA_VERSION 8
