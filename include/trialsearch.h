@@ -13,6 +13,9 @@
  *   parent: a hit belongs to its results, results to nothing (free them with
  *   ts_results_free).  A returned `const char *` lives as long as its owner.
  *   Anything the caller must free is said so at the function.
+ * - A ts_db_t serves one thread at a time: threads that search at once
+ *   open a handle each (as trialsearch --batch --jobs N does).  Handles
+ *   on the same index in different threads are fine.
  * - No C++ exception ever leaves this library.
  */
 #ifndef TRIALSEARCH_H

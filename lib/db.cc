@@ -193,6 +193,42 @@ static ts_status_t check_meta(const Xapian::Database &db, const char *path)
     return TS_OK;
 }
 
+// Open the index at path for reading, checked as check_meta does, and
+// each local shard its stub lists too (and theirs, a stub listing
+// stubs): Xapian reads metadata from a stub's first shard only, so a
+// shard left at an older schema would be searched with this one's
+// weighting.  Remote shards are not checked (that would cost a connection
+// per shard per process).  A writer committing meanwhile can outdate what
+// was just opened: opened again, as a search would.
+static ts_status_t open_checked(const char *path, Xapian::Database *out)
+{
+    for (int attempt = 0;; attempt++) {
+        try {
+            *out = Xapian::Database(path);
+            ts_status_t s = check_meta(*out, path);
+            if (s != TS_OK)
+                return s;
+            std::vector<std::string> todo = _ts_stub_local_shards(path), seen;
+            while (!todo.empty()) {
+                std::string shard = todo.back();
+                todo.pop_back();
+                if (std::find(seen.begin(), seen.end(), shard) != seen.end() || seen.size() > 4096)
+                    continue; // a stub that lists itself, or too many
+                seen.push_back(shard);
+                Xapian::Database one(shard);
+                if ((s = check_meta(one, shard.c_str())) != TS_OK)
+                    return s;
+                for (const std::string &inner : _ts_stub_local_shards(shard.c_str()))
+                    todo.push_back(inner);
+            }
+            return TS_OK;
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt >= 5)
+                throw;
+        }
+    }
+}
+
 static std::string now_iso()
 {
     char buf[32];
@@ -380,30 +416,7 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
             return _ts_error(TS_ERR_NOT_FOUND,
                              "no index at %s (build one with: trialsearch-index --db %s FILES...)",
                              path, path);
-        // A writer committing meanwhile can outdate what was just opened:
-        // open again, as a search would.
-        for (int attempt = 0;; attempt++) {
-            try {
-                db->db = Xapian::Database(path);
-                ts_status_t s = check_meta(db->db, path);
-                if (s != TS_OK)
-                    return s;
-                break;
-            } catch (const Xapian::DatabaseModifiedError &) {
-                if (attempt >= 5)
-                    throw;
-            }
-        }
-        // Xapian reads metadata from a stub's first shard only: each local
-        // shard is checked too, so that one left at an older schema is not
-        // searched with this one's weighting.  (Remote shards are not.)
-        for (const std::string &shard : _ts_stub_local_shards(path)) {
-            Xapian::Database one(shard);
-            ts_status_t s = check_meta(one, shard.c_str());
-            if (s != TS_OK)
-                return s;
-        }
-        return TS_OK;
+        return open_checked(path, &db->db);
     });
     if (st != TS_OK) {
         // Nothing was changed: the destructors release the lock.
@@ -429,8 +442,8 @@ extern "C" ts_status_t ts_db_open_many(const char *const *paths, size_t n, ts_db
             struct stat sb;
             if (stat(paths[i], &sb) != 0)
                 return _ts_error(TS_ERR_NOT_FOUND, "no index at %s", paths[i]);
-            Xapian::Database one(paths[i]);
-            ts_status_t s = check_meta(one, paths[i]);
+            Xapian::Database one;
+            ts_status_t s = open_checked(paths[i], &one);
             if (s != TS_OK)
                 return s;
             db->db.add_database(one);

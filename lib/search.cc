@@ -1403,18 +1403,17 @@ struct ts_results {
 
 namespace {
 
-// One search over a fixed view of the index.  Throws Xapian errors
-// (DatabaseModifiedError is retried by the caller) and syntax_error.
-// Rescoring of the top hits: new score from a document and its score.
-// A new score for a match (its docid and score), asked for the matches
-// in increasing docid order.
+// Rescoring of the top hits: a new score for a match (its docid and
+// score), asked for the matches in increasing docid order.
 typedef std::function<double(Xapian::docid, double)> rescore_t;
 
 // The parsers of a handle's searches, with the contexts their field and
 // range processors report to: set up once per handle (ts_db::parsers),
 // since adding every field's prefixes and processors to two parsers cost
-// about 400,000 instructions a search, a third of a typical short query
-// at 40,790 records.
+// about 220,000 instructions a search, a quarter of a median short query
+// at 40,790 records.  They keep the Database they were given: a
+// segmented writer later opens another segment as db->db, which these
+// parsers (reading no terms with the flags used) do not need to see.
 struct Parsers {
     Xapian::QueryParser qp, plain;  // fields with their prefixes; all unprefixed
     parse_ctx ctx, plain_ctx;       // what the processors report
@@ -1438,21 +1437,25 @@ Parsers &parsers_of(ts_db_t *db)
     return p;
 }
 
+// One search over a fixed view of the index.  Throws Xapian errors
+// (DatabaseModifiedError is retried by the caller) and syntax_error.
 class Searcher {
   public:
-    Searcher(ts_db_t *handle, const ts_query_opts_t &o)
-        : db(handle->db), opts(o), parsers(parsers_of(handle)), qp(parsers.qp),
-          plain(parsers.plain), ctx(parsers.ctx), plain_ctx(parsers.plain_ctx),
-          stem(parsers.stem)
+    Searcher(ts_db_t *handle, const ts_query_opts_t &o) : Searcher(handle->db, o, parsers_of(handle))
     {
     }
 
     void run(ts_results &res);
 
   private:
+    Searcher(const Xapian::Database &d, const ts_query_opts_t &o, Parsers &p)
+        : db(d), opts(o), qp(p.qp), plain(p.plain), ctx(p.ctx), plain_ctx(p.plain_ctx),
+          stem(p.stem)
+    {
+    }
+
     const Xapian::Database &db;
     const ts_query_opts_t &opts;
-    Parsers &parsers;
     Xapian::QueryParser &qp, &plain;
     parse_ctx &ctx, &plain_ctx;     // what the processors report
     const Xapian::Stem &stem;
@@ -1795,17 +1798,14 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         // Rescored in docid order (rescore_t), kept in rank order, so
         // that equal new scores keep their ranks.
         std::vector<std::pair<double, Xapian::MSetIterator>> all_hits;
-        std::vector<Xapian::MSetIterator> by_id;
+        std::vector<std::pair<Xapian::docid, size_t>> by_id; // docid, index in all_hits
         for (auto it = mset.begin(); it != mset.end(); ++it) {
+            by_id.emplace_back(*it, all_hits.size());
             all_hits.emplace_back(0, it);
-            by_id.push_back(it);
         }
-        std::sort(by_id.begin(), by_id.end(),
-                  [](const Xapian::MSetIterator &a, const Xapian::MSetIterator &b) {
-                      return *a < *b;
-                  });
-        for (const auto &it : by_id)
-            all_hits[it.get_rank()].first = rescore(*it, it.get_weight());
+        std::sort(by_id.begin(), by_id.end());
+        for (const auto &d : by_id)
+            all_hits[d.second].first = rescore(d.first, all_hits[d.second].second.get_weight());
         std::stable_sort(all_hits.begin(), all_hits.end(),
                          [](const std::pair<double, Xapian::MSetIterator> &a,
                             const std::pair<double, Xapian::MSetIterator> &b) {
@@ -2369,8 +2369,8 @@ class SlotProbe {
 // the CPU of --patient.
 class PatientProbes {
     double age;
-    SlotProbe lo, hi;
-    std::unique_ptr<ListProbe> other_sex; // the filter term of the other sex only
+    std::unique_ptr<SlotProbe> lo, hi;    // when the age is known
+    std::unique_ptr<ListProbe> other_sex; // when the sex is: the other's filter term
     struct diagnosis {
         double salience;
         ListProbe excluded;
@@ -2379,11 +2379,18 @@ class PatientProbes {
     std::vector<diagnosis> diagnoses; // in the order of their stems
 
   public:
-    PatientProbes(const Xapian::Database &db, double a, int sex,
+    // eligibility: probe age and sex; salient (empty: no exclusion).
+    PatientProbes(const Xapian::Database &db, bool eligibility, double a, int sex,
                   const std::map<std::string, double> &salient)
-        : age(a), lo(db, TS_SLOT_MIN_AGE), hi(db, TS_SLOT_MAX_AGE)
+        : age(eligibility ? a : -1)
     {
-        if (sex)
+        if (age >= 0) {
+            lo.reset(new SlotProbe(db, TS_SLOT_MIN_AGE));
+            hi.reset(new SlotProbe(db, TS_SLOT_MAX_AGE));
+        }
+        // The sex filter holds one value a trial (all, female or male):
+        // a trial is for the other sex only when it has the other's term.
+        if (eligibility && sex)
             other_sex.reset(new ListProbe(db, sex == 'M' ? "XSXfemale" : "XSXmale"));
         for (const auto &s : salient) {
             if (s.second < EXCLUSION_SALIENCE)
@@ -2398,7 +2405,7 @@ class PatientProbes {
     bool admitted(Xapian::docid did)
     {
         if (age >= 0) {
-            std::string l = lo.at(did), h = hi.at(did);
+            std::string l = lo->at(did), h = hi->at(did);
             if ((!l.empty() && Xapian::sortable_unserialise(l) > age) ||
                 (!h.empty() && Xapian::sortable_unserialise(h) < age))
                 return false;
@@ -2543,7 +2550,8 @@ void Searcher::run_patient(ts_results &res)
     int sex = p.sex;
     rescore_t rescore;
     if (demote || exclusion) {
-        auto probes = std::make_shared<PatientProbes>(db, age, sex, salient);
+        auto probes = std::make_shared<PatientProbes>(
+            db, demote, age, sex, exclusion ? salient : std::map<std::string, double>());
         rescore = [=](Xapian::docid did, double score) {
             double f = 1;
             if (demote && !probes->admitted(did))

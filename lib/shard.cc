@@ -91,14 +91,21 @@ extern "C" ts_record_t *ts_record_from_json(const char *json, size_t len)
 // ---- stub files ------------------------------------------------------------
 
 // The stub file of path: path/XAPIANDB for a directory holding one, path
-// itself for a regular file; "" when path is neither.
+// itself for a regular file that is text (not a single-file database);
+// "" when path is neither.
 static std::string stub_file(const std::string &path)
 {
     struct stat sb;
     if (stat(path.c_str(), &sb) != 0)
         return "";
-    if (S_ISREG(sb.st_mode))
-        return path;
+    if (S_ISREG(sb.st_mode)) {
+        char head[512];
+        FILE *f = fopen(path.c_str(), "rb");
+        size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+        if (f)
+            fclose(f);
+        return f && !memchr(head, '\0', n) ? path : "";
+    }
     std::string f = path + "/" + STUB_NAME;
     if (S_ISDIR(sb.st_mode) && stat(f.c_str(), &sb) == 0 && S_ISREG(sb.st_mode))
         return f;
@@ -115,8 +122,9 @@ static std::string dir_of(const std::string &file)
 }
 
 // The local shards listed by the stub file of path, as paths, into
-// *local.  A remote line is an error when remote_ok is false, else passed
-// over.  TS_ERR_NOT_FOUND when path has no stub file.
+// *local.  A remote line, or one of another kind, is an error when
+// remote_ok is false (an index to write), else passed over (an index to
+// check).  TS_ERR_NOT_FOUND when path has no stub file.
 static ts_status_t stub_shards(const char *path, bool remote_ok, std::vector<std::string> *local)
 {
     std::string file = stub_file(path);
@@ -135,7 +143,8 @@ static ts_status_t stub_shards(const char *path, bool remote_ok, std::vector<std
         if (type.empty() || type[0] == '#')
             continue;
         std::getline(words >> std::ws, arg);
-        if (type == "remote" && remote_ok)
+        bool local_line = (type == "auto" || type == "glass" || type == "chert") && !arg.empty();
+        if (!local_line && remote_ok)
             continue;
         if (type == "remote")
             return _ts_error(TS_ERR_INVALID,

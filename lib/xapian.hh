@@ -97,8 +97,8 @@ ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec
 uint64_t _ts_index_bytes(const std::string &path);
 
 // The local shards listed by the stub file of path (a stub file, or a
-// directory holding one), remote ones left out; none when path has no
-// readable stub (shard.cc).
+// directory holding one), remote ones and lines of other kinds left out;
+// none when path has no readable stub (shard.cc).
 std::vector<std::string> _ts_stub_local_shards(const char *path);
 
 // ---- mined vocabulary (mine.cc) ----------------------------------------

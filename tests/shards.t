@@ -69,10 +69,25 @@ xapian-metadata set "$TMP/mixed/shard-2" ts:schema $((v - 1))
 run "$TS_QUERY" --db "$TMP/mixed" vaccine
 is "$rc" 3 "a stub whose last shard has schema version $((v - 1)) is refused (exit 3)"
 like "$err" "shard-2: index has schema version $((v - 1))" "the message names the shard and its version"
+run "$TS_QUERY" --db "$TMP/one" --db "$TMP/mixed" vaccine
+is "$rc" 3 "so is it searched with another index (--db twice)"
+mkdir -p "$TMP/nest"
+printf 'auto ../mixed\ninmemory\n' >"$TMP/nest/XAPIANDB"
+run "$TS_QUERY" --db "$TMP/nest" vaccine
+is "$rc" 3 "and through a stub that lists its stub, beside a line of another kind"
+like "$err" "shard-2: index has schema version" "naming the shard"
+
 
 # --- shards served by xapian-tcpsrv, searched through a stub of remote lines
 command -v xapian-tcpsrv >/dev/null || { echo "# SKIP xapian-tcpsrv not installed (Debian xapian-tools)"; done_testing; exit $?; }
 "$TS_INDEX" --db "$S" -q $IN # the deleted trial back
+
+# --patient over the shards: the ranking of the combined index (its
+# rescoring reads posting lists of the shards as one; expansion left out,
+# as the mined vocabulary is read from the first shard)
+sed -n '/<topic number="1">/,/<\/topic>/p' "$D/trec-ct-2021/topics2021.xml" | sed 's/<[^>]*>//g' >"$TMP/topic1.txt"
+pat() { "$TS_QUERY" --db "$1" --patient "$TMP/topic1.txt" --format=trec --limit 1000 --without=expansion; }
+is "$(pat "$S" | md5sum)" "$(pat "$TMP/one" | md5sum)" "--patient over the stub: the ranks and scores of one combined index"
 pids=()
 stop_servers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
 trap 'stop_servers; rm -rf "$TMP"' EXIT
@@ -95,6 +110,8 @@ for q in "${QUERIES[@]}"; do
     is "$(hits "$q" --db "$TMP/remote.stub" --no-expand)" "$(hits "$q" --db "$TMP/one" --no-expand)" \
         "search '$q' over xapian-tcpsrv shards: the hits and scores of one combined index"
 done
+is "$(pat "$TMP/remote.stub" | md5sum)" "$(pat "$TMP/one" | md5sum)" "--patient over xapian-tcpsrv shards: the same"
+
 run "$TS_INDEX" --db "$TMP/remote.stub" "$TMP/edit/one.jsonl"
 is "$rc" 2 "indexing into remote shards is refused"
 like "$err" "remote shard" "with a message to index on the shard's host"

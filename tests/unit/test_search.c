@@ -636,6 +636,8 @@ static void test_handle_reused(void **state)
         "status:completed",
         "start:yesterday..",
         "enrollment:300..600 OR epilepsy",
+        "epilepsi zebrafsh",            /* a suggestion, then words dropped */
+        "epilepsy xyzzyq",
         "title:epilepsy",
     };
     char path[128];
@@ -654,6 +656,11 @@ static void test_handle_reused(void **state)
         if (sa == TS_OK) {
             char ia[512], ib[512];
             assert_string_equal(ts_results_parsed(a), ts_results_parsed(b));
+            assert_string_equal(ts_results_explain(a), ts_results_explain(b));
+            const char *da = ts_results_dropped(a), *db = ts_results_dropped(b);
+            const char *ga = ts_results_suggestion(a), *gb = ts_results_suggestion(b);
+            assert_string_equal(da ? da : "-", db ? db : "-");
+            assert_string_equal(ga ? ga : "-", gb ? gb : "-");
             assert_string_equal(id_set(a, ia, sizeof ia), id_set(b, ib, sizeof ib));
         }
         ts_results_free(a);
