@@ -215,4 +215,17 @@ static inline void fuzz_check_read(ts_status_t st)
                "reader returned an error instead of rejecting");
 }
 
+/* One input through a record reader, read whole (fuzz_check_read) and
+ * split between two workers (fuzz_check_split). */
+static inline void fuzz_reader_input(const char *buf, size_t len, fuzz_reader_t read)
+{
+    fuzz_seen_t seen = { 0 };
+    ts_scan_cbs_t cbs = fuzz_cbs(&seen);
+    ts_status_t st = read(buf, len, &cbs);
+
+    fuzz_check_read(st);
+    fuzz_check_split(buf, len, read, &seen, st);
+    fuzz_events_free(&seen);
+}
+
 #endif

@@ -14,14 +14,6 @@ static ts_status_t fuzz_classic_read(const char *buf, size_t len, const ts_scan_
 /* One input: read it as one file. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *buf = (const char *)data;
-    fuzz_seen_t seen = { 0 };
-    ts_scan_cbs_t cbs = fuzz_cbs(&seen);
-
-ts_status_t st = fuzz_classic_read(buf, size, &cbs);
-
-    fuzz_check_read(st);
-    fuzz_check_split(buf, size, fuzz_classic_read, &seen, st);
-    fuzz_events_free(&seen);
+    fuzz_reader_input((const char *)data, size, fuzz_classic_read);
     return 0;
 }

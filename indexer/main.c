@@ -236,6 +236,13 @@ static int reporter(const indexer_t *ix)
     return ix->worker == 0 || ix->claimed;
 }
 
+/* Whether this worker puts the records of shard k (ts_shard_of): with
+ * shards, the ones it writes; else the one it is. */
+static int owns(const indexer_t *ix, unsigned k)
+{
+    return ix->shard_db ? ix->shard_db[k] != NULL : k == (unsigned)ix->worker;
+}
+
 /* The id a record will have, told by its reader before parsing it: the
  * other workers' records are passed over unparsed.  Whatever the record
  * then turns out to be, this worker alone reads it, so it alone puts or
@@ -243,8 +250,7 @@ static int reporter(const indexer_t *ix)
 static int on_wants(void *ctx, const char *id)
 {
     indexer_t *ix = ctx;
-    unsigned k = ts_shard_of(id, ix->nshards);
-    ix->claimed = ix->shard_db ? ix->shard_db[k] != NULL : k == (unsigned)ix->worker;
+    ix->claimed = owns(ix, ts_shard_of(id, ix->nshards));
     return ix->claimed;
 }
 
@@ -328,7 +334,7 @@ static ts_status_t on_record(void *ctx, ts_record_t *rec)
     }
     if (ix->nworkers) {
         unsigned k = ts_shard_of(rec->nct_id, ix->nshards);
-        int mine = ix->shard_db ? ix->shard_db[k] != NULL : k == (unsigned)ix->worker;
+        int mine = owns(ix, k);
         int claimed = ix->claimed;
         ix->claimed = 0;
         if (claimed && !mine) {

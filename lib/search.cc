@@ -2417,10 +2417,16 @@ class PatientProbes {
     {
         double hits = 0;
         for (diagnosis &d : diagnoses) {
+            // A probe skipped for some trials still moves forward to the
+            // next one it is asked about: the wanted lists are read only
+            // for trials whose exclusion criteria name the diagnosis.
+            if (!d.excluded.has(did))
+                continue;
             bool wanted = false;
-            for (ListProbe &w : d.wanted) // each asked, so that all keep pace
-                wanted = w.has(did) || wanted;
-            if (d.excluded.has(did) && !wanted)
+            for (ListProbe &w : d.wanted)
+                if ((wanted = w.has(did)))
+                    break;
+            if (!wanted)
                 hits += d.salience;
         }
         return hits;

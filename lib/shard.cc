@@ -123,9 +123,9 @@ static std::string dir_of(const std::string &file)
 
 // The local shards listed by the stub file of path, as paths, into
 // *local.  A remote line, or one of another kind, is an error when
-// remote_ok is false (an index to write), else passed over (an index to
+// others_ok is false (an index to write), else passed over (an index to
 // check).  TS_ERR_NOT_FOUND when path has no stub file.
-static ts_status_t stub_shards(const char *path, bool remote_ok, std::vector<std::string> *local)
+static ts_status_t stub_shards(const char *path, bool others_ok, std::vector<std::string> *local)
 {
     std::string file = stub_file(path);
     if (file.empty())
@@ -144,13 +144,13 @@ static ts_status_t stub_shards(const char *path, bool remote_ok, std::vector<std
             continue;
         std::getline(words >> std::ws, arg);
         bool local_line = (type == "auto" || type == "glass" || type == "chert") && !arg.empty();
-        if (!local_line && remote_ok)
+        if (!local_line && others_ok)
             continue;
         if (type == "remote")
             return _ts_error(TS_ERR_INVALID,
                              "%s: line %d: remote shard %s: index it on its own host", file.c_str(),
                              lineno, arg.c_str());
-        if ((type != "auto" && type != "glass" && type != "chert") || arg.empty())
+        if (!local_line)
             return _ts_error(TS_ERR_INVALID, "%s: line %d: not a local shard: %s", file.c_str(),
                              lineno, line.c_str());
         local->push_back(arg[0] == '/' ? arg : dir_of(file) + "/" + arg);
