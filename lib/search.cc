@@ -2083,17 +2083,16 @@ Xapian::Query Searcher::enrich(const Xapian::Query &q)
         return expansions(_ts_vocab_key(w.c_str(), w.size()), prefix, EXPAND_WEIGHT,
                           typed_in_capitals(w), b);
     }
-    case Xapian::Query::OP_PHRASE: {
-        std::string key;
-        for (size_t i = 0; i < q.get_num_subqueries(); i++) {
-            std::string w = leaf_word(q.get_subquery(i), &prefix, &term);
-            if (w.empty())
-                return q;
-            key += (i ? " " : "") + w;
-        }
-        return expansions(_ts_vocab_key(key.c_str(), key.size()), prefix, EXPAND_WEIGHT,
-                          false, q);
-    }
+    case Xapian::Query::OP_PHRASE:
+        // A phrase in quotes is searched as typed, like PubMed's quoted
+        // phrases: the words, in that order.  (Unquoted, the same words
+        // get the phrase's expansions: enrich_list.)  Left alone, it is
+        // also the cheapest phrase to search: Xapian checks positions
+        // only for the records that would rank, where under an OR with
+        // its expansions it checked every record holding all its words
+        // ("quality of life": 35 -> 8.4 M instructions at 40,790
+        // records).
+        return q;
     case Xapian::Query::OP_AND:
     case Xapian::Query::OP_OR:
         return enrich_list(q);

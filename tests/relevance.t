@@ -25,6 +25,16 @@ run ts --ids --limit 2000 "heart failure"
 unlike "$out" 'NCT00004399' "heart failure: the synonym phrase 'cardiac failure' is not looked for in criteria"
 run ts --ids --limit 2000 '"cardiac failure"'
 like "$out" 'NCT00004399' "typed as a phrase, it is found anywhere in the default search"
+# A phrase in quotes is searched as typed, without expansions: the
+# cardiac failure trial NCT00497757 never says "heart failure".
+run ts --ids --limit 2000 "heart failure"
+like "$out" 'NCT00497757' "heart failure, unquoted, finds a trial that says cardiac failure"
+run ts --ids --limit 2000 '"heart failure"'
+unlike "$out" 'NCT00497757' '"heart failure" in quotes: not that trial'
+run ts --explain --limit 0 '"heart failure"'
+unlike "$out" 'Added:' '"heart failure" in quotes: --explain lists nothing added'
+run ts --explain --limit 0 'condition:"heart failure"'
+unlike "$out" 'Added:' "nor in a field"
 # An expansion that holds another word the query requires is left out:
 # "pregnancy" expands to the MeSH heading "hiv infections" (trials that
 # name both conditions), which in "hiv pregnancy" would match every HIV
