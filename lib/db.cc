@@ -198,9 +198,10 @@ static ts_status_t check_meta(const Xapian::Database &db, const char *path)
 // stubs): Xapian reads metadata from a stub's first shard only, so a
 // shard left at an older schema would be searched with this one's
 // weighting.  Remote shards are not checked (that would cost a connection
-// per shard per process).  A writer committing meanwhile can outdate what
-// was just opened: opened again, as a search would.
-static ts_status_t open_checked(const char *path, Xapian::Database *out)
+// per shard per process); *remote is set when a stub lists one.  A writer
+// committing meanwhile can outdate what was just opened: opened again, as
+// a search would.
+static ts_status_t open_checked(const char *path, Xapian::Database *out, bool *remote)
 {
     for (int attempt = 0;; attempt++) {
         try {
@@ -208,7 +209,7 @@ static ts_status_t open_checked(const char *path, Xapian::Database *out)
             ts_status_t s = check_meta(*out, path);
             if (s != TS_OK)
                 return s;
-            std::vector<std::string> todo = _ts_stub_local_shards(path), seen;
+            std::vector<std::string> todo = _ts_stub_local_shards(path, remote), seen;
             while (!todo.empty()) {
                 std::string shard = todo.back();
                 todo.pop_back();
@@ -218,7 +219,7 @@ static ts_status_t open_checked(const char *path, Xapian::Database *out)
                 Xapian::Database one(shard);
                 if ((s = check_meta(one, shard.c_str())) != TS_OK)
                     return s;
-                for (const std::string &inner : _ts_stub_local_shards(shard.c_str()))
+                for (const std::string &inner : _ts_stub_local_shards(shard.c_str(), remote))
                     todo.push_back(inner);
             }
             return TS_OK;
@@ -416,7 +417,7 @@ extern "C" ts_status_t ts_db_open(const char *path, int flags, ts_db_t **out)
             return _ts_error(TS_ERR_NOT_FOUND,
                              "no index at %s (build one with: trialsearch-index --db %s FILES...)",
                              path, path);
-        return open_checked(path, &db->db);
+        return open_checked(path, &db->db, &db->remote);
     });
     if (st != TS_OK) {
         // Nothing was changed: the destructors release the lock.
@@ -443,7 +444,7 @@ extern "C" ts_status_t ts_db_open_many(const char *const *paths, size_t n, ts_db
             if (stat(paths[i], &sb) != 0)
                 return _ts_error(TS_ERR_NOT_FOUND, "no index at %s", paths[i]);
             Xapian::Database one;
-            ts_status_t s = open_checked(paths[i], &one);
+            ts_status_t s = open_checked(paths[i], &one, &db->remote);
             if (s != TS_OK)
                 return s;
             db->db.add_database(one);

@@ -349,14 +349,20 @@ Xapian::Query country_query(const std::string &v)
 
 // Trials whose age limits admit age (missing limits were indexed as 0 and
 // 1000 years, so they admit).
-Xapian::Query age_query(double age)
+Xapian::Query age_range(double age)
 {
-    if (!(age >= 0) || age > 200)
-        throw Xapian::QueryParserError("age must be a number of years between 0 and 200");
     std::string a = Xapian::sortable_serialise(age);
     return Xapian::Query(Xapian::Query::OP_AND,
                          Xapian::Query(Xapian::Query::OP_VALUE_LE, TS_SLOT_MIN_AGE, a),
                          Xapian::Query(Xapian::Query::OP_VALUE_GE, TS_SLOT_MAX_AGE, a));
+}
+
+// The same for an age given by the user, checked.
+Xapian::Query age_query(double age)
+{
+    if (!(age >= 0) || age > 200)
+        throw Xapian::QueryParserError("age must be a number of years between 0 and 200");
+    return age_range(age);
 }
 
 double parse_age(const std::string &v)
@@ -1403,9 +1409,14 @@ struct ts_results {
 
 namespace {
 
-// Rescoring of the top hits: a new score for a match (its docid and
-// score), asked for the matches in increasing docid order.
-typedef std::function<double(Xapian::docid, double)> rescore_t;
+// Rescoring of the top hits (fill): score gives a match a new score from
+// its docid, its score and whether it matches filter (true when filter is
+// empty), asked for the matches in increasing docid order.
+struct rescore_t {
+    std::function<double(Xapian::docid, double, bool)> score;
+    Xapian::Query filter;
+    explicit operator bool() const { return bool(score); }
+};
 
 // The parsers of a handle's searches, with the contexts their field and
 // range processors report to: set up once per handle (ts_db::parsers),
@@ -1441,20 +1452,22 @@ Parsers &parsers_of(ts_db_t *db)
 // (DatabaseModifiedError is retried by the caller) and syntax_error.
 class Searcher {
   public:
-    Searcher(ts_db_t *handle, const ts_query_opts_t &o) : Searcher(handle->db, o, parsers_of(handle))
+    Searcher(ts_db_t *handle, const ts_query_opts_t &o)
+        : Searcher(handle->db, o, parsers_of(handle), handle->remote)
     {
     }
 
     void run(ts_results &res);
 
   private:
-    Searcher(const Xapian::Database &d, const ts_query_opts_t &o, Parsers &p)
-        : db(d), opts(o), qp(p.qp), plain(p.plain), ctx(p.ctx), plain_ctx(p.plain_ctx),
+    Searcher(const Xapian::Database &d, const ts_query_opts_t &o, Parsers &p, bool r)
+        : db(d), remote(r), opts(o), qp(p.qp), plain(p.plain), ctx(p.ctx), plain_ctx(p.plain_ctx),
           stem(p.stem)
     {
     }
 
     const Xapian::Database &db;
+    bool remote; // db has a remote shard
     const ts_query_opts_t &opts;
     Xapian::QueryParser &qp, &plain;
     parse_ctx &ctx, &plain_ctx;     // what the processors report
@@ -1471,6 +1484,7 @@ class Searcher {
     Xapian::Query with_filters(const Xapian::Query &q) const;
     bool matches_any(const Xapian::Query &q) const;
     Xapian::Enquire enquire(const Xapian::Query &q) const;
+    Xapian::valueno sort_slot() const;
     std::string describe(const Xapian::Query &q) const;
     void fill(ts_results &res, const Xapian::Query &q, const Xapian::Query &snip_q,
               const rescore_t &rescore = rescore_t(), const Xapian::Query *shown = NULL);
@@ -1543,6 +1557,17 @@ Xapian::Enquire Searcher::enquire(const Xapian::Query &q) const
     Xapian::Enquire e = _ts_enquire(db);
     e.set_query(runnable(q, db, stem));
     return e;
+}
+
+// The value slot --sort orders by (BAD_VALUENO: relevance).
+Xapian::valueno Searcher::sort_slot() const
+{
+    switch (opts.sort) {
+    case TS_SORT_START: return TS_SLOT_START;
+    case TS_SORT_UPDATED: return TS_SLOT_UPDATED;
+    case TS_SORT_ENROLLMENT: return TS_SLOT_ENROLLMENT;
+    default: return Xapian::BAD_VALUENO;
+    }
 }
 
 // Whether q matches at least one document.
@@ -1733,13 +1758,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
 {
     Xapian::Enquire enq = enquire(q);
     Xapian::MultiValueKeyMaker keys;
-    Xapian::valueno slot = Xapian::BAD_VALUENO;
-    switch (opts.sort) {
-    case TS_SORT_START: slot = TS_SLOT_START; break;
-    case TS_SORT_UPDATED: slot = TS_SLOT_UPDATED; break;
-    case TS_SORT_ENROLLMENT: slot = TS_SLOT_ENROLLMENT; break;
-    default: break;
-    }
+    Xapian::valueno slot = sort_slot();
     if (slot != Xapian::BAD_VALUENO) {
         // Newest / largest first; --reverse: oldest / smallest first.
         // Records without the value come last either way.
@@ -1804,8 +1823,25 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
             all_hits.emplace_back(0, it);
         }
         std::sort(by_id.begin(), by_id.end());
+        // Those of them that match rescore.filter are those among as
+        // many first matches of q filtered by it, in the same order (a
+        // filter moves no match down): one more search, where reading
+        // each match's values was a round trip per match to a remote
+        // shard.
+        std::vector<Xapian::docid> in;
+        if (!rescore.filter.empty()) {
+            Xapian::Enquire fe = enquire(Xapian::Query(Xapian::Query::OP_FILTER, q, rescore.filter));
+            if (slot != Xapian::BAD_VALUENO)
+                fe.set_sort_by_key_then_relevance(&keys, false);
+            Xapian::MSet fm = fe.get_mset(0, mset.size());
+            for (auto it = fm.begin(); it != fm.end(); ++it)
+                in.push_back(*it);
+            std::sort(in.begin(), in.end());
+        }
         for (const auto &d : by_id)
-            all_hits[d.second].first = rescore(d.first, all_hits[d.second].second.get_weight());
+            all_hits[d.second].first =
+                rescore.score(d.first, all_hits[d.second].second.get_weight(),
+                              rescore.filter.empty() || std::binary_search(in.begin(), in.end(), d.first));
         std::stable_sort(all_hits.begin(), all_hits.end(),
                          [](const std::pair<double, Xapian::MSetIterator> &a,
                             const std::pair<double, Xapian::MSetIterator> &b) {
@@ -2357,6 +2393,13 @@ class SlotProbe {
     }
 };
 
+// The filter term of the trials for the sex other than sex ('M' or 'F')
+// only: the sex filter holds one value a trial (all, female or male).
+std::string other_sex_term(int sex)
+{
+    return _ts_filter_term("XSX", sex == 'M' ? "female" : "male");
+}
+
 // What the rescoring of a patient's matches reads of each trial, from
 // posting lists and value streams asked in docid order (fill calls the
 // rescoring so): whether the trial's age limits and sex admit the patient
@@ -2390,7 +2433,7 @@ class PatientProbes {
         // The sex filter holds one value a trial (all, female or male):
         // a trial is for the other sex only when it has the other's term.
         if (eligibility && sex)
-            other_sex.reset(new ListProbe(db, sex == 'M' ? "XSXfemale" : "XSXmale"));
+            other_sex.reset(new ListProbe(db, other_sex_term(sex)));
         for (const auto &s : salient) {
             if (s.second < EXCLUSION_SALIENCE)
                 continue;
@@ -2431,6 +2474,17 @@ class PatientProbes {
         return hits;
     }
 };
+
+// The trials whose age limits and sex admit a patient (age < 0, sex 0:
+// unknown), as PatientProbes::admitted tells them: a trial for the other
+// sex only is one with the other's filter term.
+Xapian::Query admits_query(double age, int sex)
+{
+    Xapian::Query q = age >= 0 ? age_range(age) : Xapian::Query::MatchAll;
+    if (sex)
+        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(other_sex_term(sex)));
+    return q;
+}
 
 void Searcher::run_patient(ts_results &res)
 {
@@ -2555,11 +2609,16 @@ void Searcher::run_patient(ts_results &res)
     int sex = p.sex;
     rescore_t rescore;
     if (demote || exclusion) {
+        // Over a remote shard, reading a trial's age limits is a round
+        // trip: who is admitted is asked of the shards as a filter.
+        bool by_filter = demote && remote;
         auto probes = std::make_shared<PatientProbes>(
-            db, demote, age, sex, exclusion ? salient : std::map<std::string, double>());
-        rescore = [=](Xapian::docid did, double score) {
+            db, demote && !by_filter, age, sex, exclusion ? salient : std::map<std::string, double>());
+        if (by_filter)
+            rescore.filter = admits_query(age, sex);
+        rescore.score = [=](Xapian::docid did, double score, bool in_filter) {
             double f = 1;
-            if (demote && !probes->admitted(did))
+            if (demote && !(by_filter ? in_filter : probes->admitted(did)))
                 f *= INELIGIBLE_FACTOR;
             if (exclusion)
                 f /= 1 + EXCLUSION_PENALTY * probes->exclusion_hits(did);

@@ -124,8 +124,10 @@ static std::string dir_of(const std::string &file)
 // The local shards listed by the stub file of path, as paths, into
 // *local.  A remote line, or one of another kind, is an error when
 // others_ok is false (an index to write), else passed over (an index to
-// check).  TS_ERR_NOT_FOUND when path has no stub file.
-static ts_status_t stub_shards(const char *path, bool others_ok, std::vector<std::string> *local)
+// check), a remote one setting *remote if remote is not NULL.
+// TS_ERR_NOT_FOUND when path has no stub file.
+static ts_status_t stub_shards(const char *path, bool others_ok, std::vector<std::string> *local,
+                               bool *remote = nullptr)
 {
     std::string file = stub_file(path);
     if (file.empty())
@@ -144,8 +146,11 @@ static ts_status_t stub_shards(const char *path, bool others_ok, std::vector<std
             continue;
         std::getline(words >> std::ws, arg);
         bool local_line = (type == "auto" || type == "glass" || type == "chert") && !arg.empty();
-        if (!local_line && others_ok)
+        if (!local_line && others_ok) {
+            if (remote && type == "remote")
+                *remote = true;
             continue;
+        }
         if (type == "remote")
             return _ts_error(TS_ERR_INVALID,
                              "%s: line %d: remote shard %s: index it on its own host", file.c_str(),
@@ -158,10 +163,10 @@ static ts_status_t stub_shards(const char *path, bool others_ok, std::vector<std
     return TS_OK;
 }
 
-std::vector<std::string> _ts_stub_local_shards(const char *path)
+std::vector<std::string> _ts_stub_local_shards(const char *path, bool *remote)
 {
     std::vector<std::string> local;
-    if (stub_shards(path, true, &local) != TS_OK) {
+    if (stub_shards(path, true, &local, remote) != TS_OK) {
         _ts_error_clear();
         local.clear();
     }

@@ -24,6 +24,9 @@ struct ts_db {
     // Ids put since open (for prune), each with the segment that holds
     // its version (0 unless segmented).
     std::unordered_map<std::string, unsigned> seen;
+    // Reader: a stub file opened lists a remote shard (xapian-tcpsrv),
+    // where a value stream is read a record per round trip.
+    bool remote = false;
     Xapian::TermGenerator tg;     // writer's term generator
     Xapian::TermGenerator tg_stems; // the same stemmer, stems only (long fields)
     // Writer: the index held no document when opened, so an id that no
@@ -97,9 +100,10 @@ ts_put_result_t _ts_put_check(const Xapian::Database &db, const ts_record_t *rec
 uint64_t _ts_index_bytes(const std::string &path);
 
 // The local shards listed by the stub file of path (a stub file, or a
-// directory holding one), remote ones and lines of other kinds left out;
-// none when path has no readable stub (shard.cc).
-std::vector<std::string> _ts_stub_local_shards(const char *path);
+// directory holding one), remote ones and lines of other kinds left out
+// (a remote one sets *remote when remote is not NULL); none when path has
+// no readable stub (shard.cc).
+std::vector<std::string> _ts_stub_local_shards(const char *path, bool *remote = nullptr);
 
 // ---- mined vocabulary (mine.cc) ----------------------------------------
 // A word or phrase as a vocabulary key (_ts_syn_fold: normalized like

@@ -111,6 +111,12 @@ for q in "${QUERIES[@]}"; do
         "search '$q' over xapian-tcpsrv shards: the hits and scores of one combined index"
 done
 is "$(pat "$TMP/remote.stub" | md5sum)" "$(pat "$TMP/one" | md5sum)" "--patient over xapian-tcpsrv shards: the same"
+# Over a remote shard the age and sex limits are asked as one filter
+# search rather than read trial by trial: the ranking above holds trials
+# the patient's age or sex rules out, ranked lower, as locally.
+[ "$(pat "$TMP/one" | md5sum)" != "$("$TS_QUERY" --db "$TMP/one" --patient "$TMP/topic1.txt" --format=trec \
+    --limit 1000 --without=expansion,eligibility | md5sum)" ]
+ok $? "(topic 1 has trials its eligibility rescoring ranks lower)"
 
 run "$TS_INDEX" --db "$TMP/remote.stub" "$TMP/edit/one.jsonl"
 is "$rc" 2 "indexing into remote shards is refused"
