@@ -1759,12 +1759,21 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
     Xapian::Enquire enq = enquire(q);
     Xapian::MultiValueKeyMaker keys;
     Xapian::valueno slot = sort_slot();
-    if (slot != Xapian::BAD_VALUENO) {
-        // Newest / largest first; --reverse: oldest / smallest first.
-        // Records without the value come last either way.
+    // Newest / largest first; --reverse: oldest / smallest first.  Records
+    // without the value come last either way, but for --reverse over a
+    // remote shard, where the order is the value's own (Xapian's remote
+    // backend takes no KeyMaker) and an empty value is the smallest.
+    auto order = [&](Xapian::Enquire &e) {
+        if (slot == Xapian::BAD_VALUENO)
+            return;
+        if (remote)
+            e.set_sort_by_value_then_relevance(slot, !opts.reverse);
+        else
+            e.set_sort_by_key_then_relevance(&keys, false);
+    };
+    if (slot != Xapian::BAD_VALUENO)
         keys.add_value(slot, !opts.reverse, opts.reverse ? std::string("\xff") : std::string());
-        enq.set_sort_by_key_then_relevance(&keys, false);
-    }
+    order(enq);
 
     std::vector<std::unique_ptr<FacetSpy>> spies;
     if (opts.facets && *opts.facets) {
@@ -1831,8 +1840,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         std::vector<Xapian::docid> in;
         if (!rescore.filter.empty()) {
             Xapian::Enquire fe = enquire(Xapian::Query(Xapian::Query::OP_FILTER, q, rescore.filter));
-            if (slot != Xapian::BAD_VALUENO)
-                fe.set_sort_by_key_then_relevance(&keys, false);
+            order(fe);
             Xapian::MSet fm = fe.get_mset(0, mset.size());
             for (auto it = fm.begin(); it != fm.end(); ++it)
                 in.push_back(*it);

@@ -117,6 +117,18 @@ is "$(pat "$TMP/remote.stub" | md5sum)" "$(pat "$TMP/one" | md5sum)" "--patient 
 [ "$(pat "$TMP/one" | md5sum)" != "$("$TS_QUERY" --db "$TMP/one" --patient "$TMP/topic1.txt" --format=trec \
     --limit 1000 --without=expansion,eligibility | md5sum)" ]
 ok $? "(topic 1 has trials its eligibility rescoring ranks lower)"
+# --sort over remote shards: by the value itself (the remote backend takes
+# no KeyMaker), the combined index's order newest or largest first, and
+# oldest first for a date every trial has.
+ids() { "$TS_QUERY" --db "$1" --no-expand --ids --limit 1000 "${@:2}" vaccine; }
+for s in start updated enrollment; do
+    is "$(ids "$TMP/remote.stub" --sort $s)" "$(ids "$TMP/one" --sort $s)" \
+        "--sort $s over xapian-tcpsrv shards: the order of one combined index"
+done
+is "$(ids "$TMP/remote.stub" --sort updated --reverse)" "$(ids "$TMP/one" --sort updated --reverse)" \
+    "--sort updated --reverse: the same"
+[ "$(ids "$TMP/one" --sort start | wc -l)" -gt 20 ]
+ok $? "(vaccine finds more than 20 trials to sort)"
 
 run "$TS_INDEX" --db "$TMP/remote.stub" "$TMP/edit/one.jsonl"
 is "$rc" 2 "indexing into remote shards is refused"
