@@ -759,26 +759,31 @@ const facet_def FACETS[] = {
     {"sponsor", TS_SLOT_F_SPONSOR},     {"type", TS_SLOT_F_TYPE},
 };
 
-// Counts each of the '\x1f'-separated values in a slot over the matches.
-class FacetSpy : public Xapian::MatchSpy {
-  public:
+// A facet's counts over the matches: Xapian's own spy counts each
+// trial's slot value whole (its values joined with '\x1f', each once:
+// facet_value), and can run on a remote shard too, where a spy of our
+// own cannot; the values are split when read (facet_counts).
+struct FacetSpy {
     Xapian::valueno slot;
+    Xapian::ValueCountMatchSpy spy;
+    explicit FacetSpy(Xapian::valueno s) : slot(s), spy(s) {}
+};
+
+// How many matches have each value of the facet spy counted.
+std::map<std::string, uint64_t> facet_counts(const FacetSpy &f)
+{
     std::map<std::string, uint64_t> counts;
-    explicit FacetSpy(Xapian::valueno s) : slot(s) {}
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        std::string v = doc.get_value(slot);
-        size_t i = 0;
-        while (i < v.size()) {
-            size_t j = v.find('\x1f', i);
-            if (j == std::string::npos)
-                j = v.size();
+    for (auto t = f.spy.values_begin(); t != f.spy.values_end(); ++t) {
+        const std::string v = *t;
+        for (size_t i = 0; i < v.size();) {
+            size_t j = std::min(v.find('\x1f', i), v.size());
             if (j > i)
-                counts[v.substr(i, j - i)]++;
+                counts[v.substr(i, j - i)] += t.get_termfreq();
             i = j + 1;
         }
     }
-};
+    return counts;
+}
 
 // Display form of a facet value ("ACTIVE_NOT_RECRUITING" ->
 // "Active, not recruiting").
@@ -1786,7 +1791,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
                 throw std::invalid_argument("unknown facet '" + name +
                                             "' (use status, phase, condition, country, sponsor, type)");
             spies.emplace_back(new FacetSpy(fd->slot));
-            enq.add_matchspy(spies.back().get());
+            enq.add_matchspy(&spies.back()->spy);
         }
     }
     Xapian::doccount all = db.get_doccount();
@@ -1901,7 +1906,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
             if (fd.slot == spy->slot)
                 f.name = fd.name;
         std::map<std::string, uint64_t> merged;
-        for (const auto &kv : spy->counts)
+        for (const auto &kv : facet_counts(*spy))
             merged[facet_label(spy->slot, kv.first)] += kv.second;
         f.values.assign(merged.begin(), merged.end());
         std::stable_sort(f.values.begin(), f.values.end(),

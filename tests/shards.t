@@ -129,6 +129,11 @@ is "$(ids "$TMP/remote.stub" --sort updated --reverse)" "$(ids "$TMP/one" --sort
     "--sort updated --reverse: the same"
 [ "$(ids "$TMP/one" --sort start | wc -l)" -gt 20 ]
 ok $? "(vaccine finds more than 20 trials to sort)"
+# --facets over remote shards: Xapian's own value-count spy runs there.
+facets() { "$TS_QUERY" --db "$1" --no-expand --facets status,phase,condition,country,sponsor,type \
+    --json --limit 0 vaccine | sed 's/"elapsed_ms":[0-9.e+-]*//'; }
+is "$(facets "$TMP/remote.stub")" "$(facets "$TMP/one")" "--facets over xapian-tcpsrv shards: the counts of one combined index"
+like "$(facets "$TMP/one")" '"facets":\{"status":\[\{"value":' "(which counts something)"
 
 run "$TS_INDEX" --db "$TMP/remote.stub" "$TMP/edit/one.jsonl"
 is "$rc" 2 "indexing into remote shards is refused"
