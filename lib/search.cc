@@ -1483,6 +1483,7 @@ class Searcher {
     bool has_filters = false;
     std::string explain;            // lines for ts_results_explain
     std::set<std::string> required; // stems of the other words an AND needs
+    std::set<std::string> quoted;   // keys of the phrases typed in quotes
 
     bool on(int flag) const { return !(opts.flags & flag); }
     Xapian::Query parse(const std::string &q, Xapian::Query::op op, Xapian::QueryParser &p);
@@ -1525,6 +1526,15 @@ Xapian::Query Searcher::parse(const std::string &q, Xapian::Query::op op,
     p.set_default_op(op);
     parse_ctx &c = &p == &qp ? ctx : plain_ctx;
     c.error.clear();
+    // What is in quotes, to tell a phrase typed so (enrich) from one the
+    // parser makes of a hyphenated word ("covid-19").
+    for (size_t open = q.find('"'); open != std::string::npos;) {
+        size_t close = q.find('"', open + 1);
+        if (close == std::string::npos)
+            break;
+        quoted.insert(_ts_vocab_key(q.c_str() + open + 1, close - open - 1));
+        open = q.find('"', close + 1);
+    }
     try {
         Xapian::Query res = p.parse_query(q, PARSE_FLAGS);
         if (!c.error.empty())
@@ -2132,16 +2142,28 @@ Xapian::Query Searcher::enrich(const Xapian::Query &q)
         return expansions(_ts_vocab_key(w.c_str(), w.size()), prefix, EXPAND_WEIGHT,
                           typed_in_capitals(w), b);
     }
-    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_PHRASE: {
+        std::string key;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++) {
+            std::string w = leaf_word(q.get_subquery(i), &prefix, &term);
+            if (w.empty())
+                return q;
+            key += (i ? " " : "") + w;
+        }
+        key = _ts_vocab_key(key.c_str(), key.size());
         // A phrase in quotes is searched as typed, like PubMed's quoted
         // phrases: the words, in that order.  (Unquoted, the same words
-        // get the phrase's expansions: enrich_list.)  Left alone, it is
-        // also the cheapest phrase to search: Xapian checks positions
-        // only for the records that would rank, where under an OR with
-        // its expansions it checked every record holding all its words
+        // get the phrase's expansions: enrich_list; so does a word the
+        // parser makes a phrase of, "covid-19".)  Left alone, it is also
+        // the cheapest phrase to search: Xapian checks positions only
+        // for the records that would rank, where under an OR with its
+        // expansions it checked every record holding all its words
         // ("quality of life": 35 -> 8.4 M instructions at 40,790
         // records).
-        return q;
+        if (quoted.count(key))
+            return q;
+        return expansions(key, prefix, EXPAND_WEIGHT, false, q);
+    }
     case Xapian::Query::OP_AND:
     case Xapian::Query::OP_OR:
         return enrich_list(q);
@@ -2490,7 +2512,9 @@ class PatientProbes {
 
 // The trials whose age limits and sex admit a patient (age < 0, sex 0:
 // unknown), as PatientProbes::admitted tells them: a trial for the other
-// sex only is one with the other's filter term.
+// sex only is one with the other's filter term.  (A value range matches no
+// trial without the value, where admitted lets it in: the indexer gives
+// every trial both age limits, 0 and 1000 years when unknown.)
 Xapian::Query admits_query(double age, int sex)
 {
     Xapian::Query q = age >= 0 ? age_range(age) : Xapian::Query::MatchAll;

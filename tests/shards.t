@@ -114,8 +114,9 @@ is "$(pat "$TMP/remote.stub" | md5sum)" "$(pat "$TMP/one" | md5sum)" "--patient 
 # Over a remote shard the age and sex limits are asked as one filter
 # search rather than read trial by trial: the ranking above holds trials
 # the patient's age or sex rules out, ranked lower, as locally.
-[ "$(pat "$TMP/one" | md5sum)" != "$("$TS_QUERY" --db "$TMP/one" --patient "$TMP/topic1.txt" --format=trec \
-    --limit 1000 --without=expansion,eligibility | md5sum)" ]
+noelig=$("$TS_QUERY" --db "$TMP/one" --patient "$TMP/topic1.txt" --format=trec --limit 1000 \
+    --without=expansion,eligibility)
+[ -n "$noelig" ] && [ "$(pat "$TMP/one" | md5sum)" != "$(printf '%s\n' "$noelig" | md5sum)" ]
 ok $? "(topic 1 has trials its eligibility rescoring ranks lower)"
 # --sort over remote shards: by the value itself (the remote backend takes
 # no KeyMaker), the combined index's order newest or largest first, and
@@ -129,6 +130,9 @@ is "$(ids "$TMP/remote.stub" --sort updated --reverse)" "$(ids "$TMP/one" --sort
     "--sort updated --reverse: the same"
 [ "$(ids "$TMP/one" --sort start | wc -l)" -gt 20 ]
 ok $? "(vaccine finds more than 20 trials to sort)"
+# A remote shard listed by a stub that a stub lists is found too.
+printf 'auto %s\n' "$TMP/remote.stub" >"$TMP/nested.stub"
+is "$(ids "$TMP/nested.stub" --sort start)" "$(ids "$TMP/one" --sort start)" "--sort start through a stub listing the remote stub"
 # --facets over remote shards: Xapian's own value-count spy runs there.
 facets() { "$TS_QUERY" --db "$1" --no-expand --facets status,phase,condition,country,sponsor,type \
     --json --limit 0 vaccine | sed 's/"elapsed_ms":[0-9.e+-]*//'; }
