@@ -769,22 +769,6 @@ struct FacetSpy {
     explicit FacetSpy(Xapian::valueno s) : slot(s), spy(s) {}
 };
 
-// How many matches have each value of the facet spy counted.
-std::map<std::string, uint64_t> facet_counts(const FacetSpy &f)
-{
-    std::map<std::string, uint64_t> counts;
-    for (auto t = f.spy.values_begin(); t != f.spy.values_end(); ++t) {
-        const std::string v = *t;
-        for (size_t i = 0; i < v.size();) {
-            size_t j = std::min(v.find('\x1f', i), v.size());
-            if (j > i)
-                counts[v.substr(i, j - i)] += t.get_termfreq();
-            i = j + 1;
-        }
-    }
-    return counts;
-}
-
 // Display form of a facet value ("ACTIVE_NOT_RECRUITING" ->
 // "Active, not recruiting").
 std::string facet_label(Xapian::valueno slot, const std::string &v)
@@ -800,6 +784,23 @@ std::string facet_label(Xapian::valueno slot, const std::string &v)
         return s;
     }
     return v;
+}
+
+// How many matches have each value the facet spy counted, by the value's
+// display form (facet_label).
+std::map<std::string, uint64_t> facet_counts(const FacetSpy &f)
+{
+    std::map<std::string, uint64_t> counts;
+    for (auto t = f.spy.values_begin(); t != f.spy.values_end(); ++t) {
+        const std::string v = *t;
+        for (size_t i = 0; i < v.size();) {
+            size_t j = std::min(v.find('\x1f', i), v.size());
+            if (j > i)
+                counts[facet_label(f.slot, v.substr(i, j - i))] += t.get_termfreq();
+            i = j + 1;
+        }
+    }
+    return counts;
 }
 
 // ---- snippets ----------------------------------------------------------
@@ -1526,9 +1527,10 @@ Xapian::Query Searcher::parse(const std::string &q, Xapian::Query::op op,
     p.set_default_op(op);
     parse_ctx &c = &p == &qp ? ctx : plain_ctx;
     c.error.clear();
-    // What is in quotes, to tell a phrase typed so (enrich) from one the
-    // parser makes of a hyphenated word ("covid-19").
-    for (size_t open = q.find('"'); open != std::string::npos;) {
+    // What is in quotes, to tell a phrase typed so (enrich, which reads
+    // this parser's queries) from one the parser makes of a hyphenated
+    // word ("covid-19").
+    for (size_t open = &p == &qp ? q.find('"') : std::string::npos; open != std::string::npos;) {
         size_t close = q.find('"', open + 1);
         if (close == std::string::npos)
             break;
@@ -1786,7 +1788,7 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         else
             e.set_sort_by_key_then_relevance(&keys, false);
     };
-    if (slot != Xapian::BAD_VALUENO)
+    if (slot != Xapian::BAD_VALUENO && !remote)
         keys.add_value(slot, !opts.reverse, opts.reverse ? std::string("\xff") : std::string());
     order(enq);
 
@@ -1915,10 +1917,8 @@ void Searcher::fill(ts_results &res, const Xapian::Query &q, const Xapian::Query
         for (const auto &fd : FACETS)
             if (fd.slot == spy->slot)
                 f.name = fd.name;
-        std::map<std::string, uint64_t> merged;
-        for (const auto &kv : facet_counts(*spy))
-            merged[facet_label(spy->slot, kv.first)] += kv.second;
-        f.values.assign(merged.begin(), merged.end());
+        std::map<std::string, uint64_t> counts = facet_counts(*spy);
+        f.values.assign(counts.begin(), counts.end());
         std::stable_sort(f.values.begin(), f.values.end(),
                          [](const std::pair<std::string, uint64_t> &a,
                             const std::pair<std::string, uint64_t> &b) {
@@ -2465,8 +2465,6 @@ class PatientProbes {
             lo.reset(new SlotProbe(db, TS_SLOT_MIN_AGE));
             hi.reset(new SlotProbe(db, TS_SLOT_MAX_AGE));
         }
-        // The sex filter holds one value a trial (all, female or male):
-        // a trial is for the other sex only when it has the other's term.
         if (eligibility && sex)
             other_sex.reset(new ListProbe(db, other_sex_term(sex)));
         for (const auto &s : salient) {
