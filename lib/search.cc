@@ -2071,23 +2071,44 @@ Xapian::Query Searcher::expanded(const std::string &key, const std::vector<_ts_e
                                  const std::string &prefix, double weight,
                                  const Xapian::Query &base)
 {
-    std::vector<Xapian::Query> parts{base};
+    // Expansions that search the same words in the default search (in
+    // any order there: "type 2 diabetes mellitus", "diabetes mellitus
+    // type 2") are one query with their weights added, which scores as
+    // the two would and opens half the posting lists.
+    std::vector<std::pair<Xapian::Query, double>> found;
+    std::map<std::string, size_t> same; // sorted words -> index in found
     for (const auto &e : exps) {
         if (holds_required(e.text))
             continue;
-        Xapian::Query eq = e.field == _TS_EXP_MESH ? heading_query(e.text)
-                           : prefix.empty()        ? short_fields_query(e.text)
-                                                   : text_query(e.text, prefix);
         double w = weight * e.weight;
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, eq, w);
+        if (e.field != _TS_EXP_MESH && prefix.empty()) {
+            std::vector<std::string> ws = words_of(e.text);
+            std::sort(ws.begin(), ws.end());
+            std::string k;
+            for (const std::string &x : ws)
+                k += x + ' ';
+            auto it = same.find(k);
+            if (it != same.end())
+                found[it->second].second += w;
+            else {
+                same.emplace(k, found.size());
+                found.emplace_back(short_fields_query(e.text), w);
+            }
+        } else
+            found.emplace_back(e.field == _TS_EXP_MESH ? heading_query(e.text)
+                                                       : text_query(e.text, prefix),
+                               w);
         char line[64];
         std::snprintf(line, sizeof line, " (%s, weight %.2f)\n", e.kind, w);
         std::string l = key + " -> " + (e.field == _TS_EXP_MESH ? "mesh:" : "") + e.text + line;
         if (explain.find(l) == std::string::npos)
             explain += l;
     }
-    if (parts.size() == 1)
+    if (found.empty())
         return base;
+    std::vector<Xapian::Query> parts{base};
+    for (const auto &f : found)
+        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, f.first, f.second);
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 

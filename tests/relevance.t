@@ -74,6 +74,15 @@ printf '# test list\nzzqx = epilepsy\nthis line is malformed\n' >"$TMP/syn.txt"
 TRIALSEARCH_SYNONYMS=$TMP/syn.txt run ts --ids --limit 5 zzqx
 is "$rc" 0 "a word of the user's list (TRIALSEARCH_SYNONYMS) finds what its synonym finds"
 like "$err" "syn.txt:3: " "the malformed line is reported with its file and line"
+# Two expansions of the same words in another order are searched once,
+# with their weights added: a trial they find scores twice what one of
+# them gives it.
+printf 'zzqy -> amyotrophic lateral sclerosis\n' >"$TMP/syn1.txt"
+printf 'zzqy -> amyotrophic lateral sclerosis | sclerosis amyotrophic lateral\n' >"$TMP/syn2.txt"
+s1=$(TRIALSEARCH_SYNONYMS=$TMP/syn1.txt ts --json --limit 1 zzqy | sed -n 's/.*"score":\([0-9.e+-]*\).*/\1/p')
+s2=$(TRIALSEARCH_SYNONYMS=$TMP/syn2.txt ts --json --limit 1 zzqy | sed -n 's/.*"score":\([0-9.e+-]*\).*/\1/p')
+ok "$(awk -v a="${s1:-0}" -v b="${s2:-0}" 'BEGIN { d = b - 2 * a; exit !(a > 0 && d < 1e-9 * b && -d < 1e-9 * b) }'; echo $?)" \
+    "the same words in two orders count twice ($s1 once, $s2 twice)"
 
 # ---- spelling ----------------------------------------------------------------
 run ts --limit 3 epilpesy
