@@ -25,6 +25,13 @@ namespace {
 const unsigned MIN_COUNT = 2;
 const double MIN_SHARE = 0.15;
 const size_t MAX_PER_SOURCE = 3;
+// A short form typed in lower case is searched as an abbreviation only
+// when the records define it at least once per MIN_DEFINED_PER records
+// that hold the word.  "hiv" is defined in one record of 10 that use it,
+// "nci" in one of 92; "life" (the LIFE study) in one of 1,619 and "ml"
+// (machine learning) in one of 280, where the word is everyday English or
+// a unit.  Typed in capitals, a short form is always an abbreviation.
+const double MIN_DEFINED_PER = 100;
 
 // Short forms that are also everyday English words: expanded from the
 // mined definitions only when typed in capitals.
@@ -78,13 +85,19 @@ void load_curated()
         std::fprintf(stderr, "trialsearch: skipped lines of a synonym list:\n%s", errors);
 }
 
+// The mined expansions under key; none when uses (the records holding the
+// word, 0 for no such check) outnumber the definitions MIN_DEFINED_PER
+// times or more.
 void add_mined(std::vector<_ts_expansion> &out, const Xapian::Database &db,
-               const std::string &key, const char *kind, int field)
+               const std::string &key, const char *kind, int field,
+               Xapian::doccount uses = 0)
 {
     std::vector<std::pair<std::string, unsigned>> v = _ts_vocab_parse(db.get_metadata(key));
     unsigned total = 0;
     for (const auto &e : v)
         total += e.second;
+    if (uses && total * MIN_DEFINED_PER < uses)
+        return;
     size_t n = 0;
     for (const auto &e : v) {
         double share = total ? (double)e.second / total : 0;
@@ -113,8 +126,10 @@ std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std:
     n = _ts_syn_lookup(curated_table, key.c_str(), typed_upper, &exp);
     for (size_t i = 0; i < n; i++)
         out.push_back({exp[i], 1.0, "synonym", _TS_EXP_TEXT});
-    if (typed_upper || !common_word(key))
+    if (typed_upper)
         add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT);
+    else if (!common_word(key))
+        add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT, db.get_termfreq(key));
     add_mined(out, db, "al:" + key, "abbreviation", _TS_EXP_TEXT);
     add_mined(out, db, "mc:" + key, "MeSH", _TS_EXP_MESH);
 

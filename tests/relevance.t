@@ -67,6 +67,14 @@ run ts --explain --limit 0 intrathecal
 unlike "$out" '-> it ' "a short form that is an everyday word ('it') is never searched for"
 run ts --explain --limit 0 all
 unlike "$out" 'leuk' "lower-case 'all' is not the leukemia abbreviation"
+# Two records define ML as machine learning; 841 hold the word "ml".
+run ts --explain --limit 0 ml
+unlike "$out" 'machine learning' "lower-case 'ml', defined in under 1 of 100 records that use it, is the unit"
+run ts --explain --limit 0 ML
+like "$out" 'ml -> machine learning \(abbreviation' "typed in capitals, ML is still the abbreviation"
+run ts --explain --limit 0 aids
+like "$out" 'aids -> acquired immunodeficiency syndrome \(abbreviation' \
+    "lower-case 'aids', defined in 1 of 20 records that use it, is the abbreviation"
 run ts --json --limit 0 ALS
 like "$out" '"added":\["als -> amyotrophic lateral sclerosis' "JSON lists the expansions under \"added\""
 # A user's own list, with one malformed line.
