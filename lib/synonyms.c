@@ -421,10 +421,10 @@ size_t _ts_syn_size(const _ts_syn_table_t *t)
 /* bsearch comparison: a key against an entry of the built-in list. */
 static int entry_cmp(const void *key, const void *entry)
 {
-    return strcmp(key, ((const _ts_syn_entry_t *)entry)->key);
+    return strcmp(key, _ts_builtin_str + ((const _ts_syn_entry_t *)entry)->key);
 }
 
-size_t _ts_syn_lookup_builtin(const char *key, int typed_upper, const char *const **exp)
+size_t _ts_syn_lookup_builtin(const char *key, int typed_upper, const uint32_t **exp)
 {
     const _ts_syn_entry_t *e;
 
@@ -434,7 +434,7 @@ size_t _ts_syn_lookup_builtin(const char *key, int typed_upper, const char *cons
     e = bsearch(key, _ts_builtin_syn, _ts_builtin_syn_len, sizeof *e, entry_cmp);
     if (!e)
         return 0;
-    *exp = typed_upper ? e->upper : e->any;
+    *exp = _ts_builtin_exp + (typed_upper ? e->upper : e->any);
     if (!(typed_upper ? e->n_upper : e->n_any))
         *exp = NULL;
     return typed_upper ? e->n_upper : e->n_any;
@@ -463,20 +463,21 @@ static void put_literal(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* The strings of v, one per line, each followed by a comma. */
-static void put_strings(FILE *out, const strvec_t *v)
+/* s as a line of the string table, NUL-terminated; *at, the offset of
+ * the next string in the table, moves past it. */
+static void put_string(FILE *out, const char *s, size_t *at)
 {
-    for (size_t i = 0; i < v->n; i++) {
-        fputs("    ", out);
-        put_literal(out, v->v[i]);
-        fputs(",\n", out);
-    }
+    fputs("    ", out);
+    put_literal(out, s);
+    fputs(" \"\\0\"\n", out);
+    *at += strlen(s) + 1;
 }
 
 ts_status_t _ts_syn_write_c(const _ts_syn_table_t *t, const char *source, FILE *out)
 {
-    size_t n = 0, at = 0;
+    size_t n = 0, nx = 0, at = 0, k = 0;
     const node_t **finders = calloc(t->finders + 1, sizeof *finders);
+    size_t *key_at = NULL, *exp_at = NULL;
 
     if (!finders)
         return _ts_error(TS_ERR_NOMEM, "out of memory");
@@ -484,28 +485,54 @@ ts_status_t _ts_syn_write_c(const _ts_syn_table_t *t, const char *source, FILE *
         if (t->tab[i].key && t->tab[i].upper.n)
             finders[n++] = &t->tab[i];
     qsort(finders, n, sizeof *finders, node_cmp);
+    for (size_t i = 0; i < n; i++)
+        nx += finders[i]->any.n + finders[i]->upper.n;
+    key_at = calloc(n + 1, sizeof *key_at);
+    exp_at = calloc(nx + 1, sizeof *exp_at);
+    if (!key_at || !exp_at) {
+        free(finders);
+        free(key_at);
+        free(exp_at);
+        return _ts_error(TS_ERR_NOMEM, "out of memory");
+    }
 
-    /* One array of every expansion, then the entries pointing into it;
-     * the NULL and the zero entry at the ends keep both arrays non-empty. */
+    /* The strings (each key, then its expansions), then the offsets of
+     * the expansions, then the entries; the "" and the zeros at the ends
+     * keep every table non-empty. */
     fprintf(out, "/* Generated from %s by tools/compile_synonyms.c. */\n"
                  "#include \"synonyms.h\"\n\n"
-                 "static const char *const x[] = {\n", source);
-    for (size_t i = 0; i < n; i++) {
-        put_strings(out, &finders[i]->any);
-        put_strings(out, &finders[i]->upper);
-    }
-    fputs("    NULL,\n};\n\nconst _ts_syn_entry_t _ts_builtin_syn[] = {\n", out);
+                 "const char _ts_builtin_str[] =\n", source);
     for (size_t i = 0; i < n; i++) {
         const node_t *f = finders[i];
-        fputs("    { ", out);
-        put_literal(out, f->key);
-        fprintf(out, ", x + %zu, %zu, x + %zu, %zu },\n", at, f->any.n, at + f->any.n,
-                f->upper.n);
-        at += f->any.n + f->upper.n;
+        key_at[i] = at;
+        put_string(out, f->key, &at);
+        for (size_t j = 0; j < f->any.n; j++) {
+            exp_at[k++] = at;
+            put_string(out, f->any.v[j], &at);
+        }
+        for (size_t j = 0; j < f->upper.n; j++) {
+            exp_at[k++] = at;
+            put_string(out, f->upper.v[j], &at);
+        }
     }
-    fprintf(out, "    { NULL, NULL, 0, NULL, 0 },\n};\n\n"
+    fputs("    \"\";\n\nconst uint32_t _ts_builtin_exp[] = {\n", out);
+    for (k = 0; k < nx; k++)
+        fprintf(out, "    %zu,\n", exp_at[k]);
+    fputs("    0,\n};\n\nconst _ts_syn_entry_t _ts_builtin_syn[] = {\n", out);
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const node_t *f = finders[i];
+        fprintf(out, "    { %zu, %zu, %zu, %zu, %zu },\n", key_at[i], k, f->any.n,
+                k + f->any.n, f->upper.n);
+        k += f->any.n + f->upper.n;
+    }
+    fprintf(out, "    { 0, 0, 0, 0, 0 },\n};\n\n"
                  "const size_t _ts_builtin_syn_len = %zu;\n", n);
     free(finders);
+    free(key_at);
+    free(exp_at);
+    if (at > UINT32_MAX)
+        return _ts_error(TS_ERR_INVALID, "the list is too large to compile (%zu bytes)", at);
     if (fflush(out) != 0 || ferror(out))
         return _ts_error(TS_ERR_IO, "cannot write the compiled list: %s", strerror(errno));
     return TS_OK;

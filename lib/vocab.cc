@@ -118,10 +118,11 @@ std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std:
         return out;
     // The built-in list, then the user's: lines for the same term add up,
     // in the order of the lists (duplicates go below).
-    const char *const *exp = NULL;
-    size_t n = _ts_syn_lookup_builtin(key.c_str(), typed_upper, &exp);
+    const uint32_t *bx = NULL;
+    size_t n = _ts_syn_lookup_builtin(key.c_str(), typed_upper, &bx);
     for (size_t i = 0; i < n; i++)
-        out.push_back({exp[i], 1.0, "synonym", _TS_EXP_TEXT});
+        out.push_back({_ts_builtin_str + bx[i], 1.0, "synonym", _TS_EXP_TEXT});
+    const char *const *exp = NULL;
     std::call_once(curated_once, load_curated);
     n = _ts_syn_lookup(curated_table, key.c_str(), typed_upper, &exp);
     for (size_t i = 0; i < n; i++)

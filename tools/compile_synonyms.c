@@ -16,6 +16,8 @@
  * lib/synonyms.c refers to it). */
 const _ts_syn_entry_t _ts_builtin_syn[1];
 const size_t _ts_builtin_syn_len = 0;
+const char _ts_builtin_str[1];
+const uint32_t _ts_builtin_exp[1];
 
 int main(int argc, char **argv)
 {

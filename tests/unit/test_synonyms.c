@@ -247,18 +247,25 @@ static void test_write_c(void **state)
     assert_non_null(strstr(buf, "\"\\316\\262 blocker\""));
     assert_null(strstr(buf, "\xce"));
     assert_non_null(strstr(buf, "_ts_builtin_syn_len = 4;"));
-    /* entries in key order: all, alpha, zeta, then the UTF-8 key; beta
-     * finds nothing and has no entry */
-    const char *all = strstr(buf, "{ \"all\", x + 0, 0, x + 0, 1 }");
-    const char *alpha = strstr(buf, "{ \"alpha\", x + 1, 1, x + 2, 1 }");
-    const char *zeta = strstr(buf, "{ \"zeta\",");
-    const char *beta = strstr(buf, "{ \"\\316\\262 blocker\",");
-    assert_non_null(all);
-    assert_non_null(alpha);
-    assert_non_null(zeta);
-    assert_non_null(beta);
-    assert_true(all < alpha && alpha < zeta && zeta < beta);
-    assert_null(strstr(buf, "{ \"beta\","));
+    /* strings in key order, each key followed by its expansions: all,
+     * alpha, zeta, then the UTF-8 key; beta finds nothing and has no
+     * entry, only its place as an expansion */
+    const char *strs = strstr(buf, "const char _ts_builtin_str[] =\n"
+                                   "    \"all\" \"\\0\"\n"
+                                   "    \"acute lymphoblastic leukemia\" \"\\0\"\n"
+                                   "    \"alpha\" \"\\0\"\n"
+                                   "    \"beta\" \"\\0\"\n"
+                                   "    \"beta\" \"\\0\"\n"
+                                   "    \"zeta\" \"\\0\"\n");
+    assert_non_null(strs);
+    /* the offsets: "all" at 0 with no expansion typed in any case and one
+     * (at 4) typed in capitals; "alpha" at 33, its expansion at 39, twice
+     * (in any case, and in capitals) */
+    assert_non_null(strstr(buf, "_ts_builtin_exp[] = {\n    4,\n    39,\n    44,\n"));
+    assert_non_null(strstr(buf, "_ts_builtin_syn[] = {\n"
+                                "    { 0, 0, 0, 0, 1 },\n"
+                                "    { 33, 1, 1, 2, 1 },\n"));
+    assert_non_null(strstr(buf, "\"\\316\\262 blocker\" \"\\0\""));
     free(buf);
     _ts_syn_free(t);
 }
@@ -280,19 +287,20 @@ static void test_shipped_list(void **state)
      * order, both ways of typing it */
     assert_int_equal(_ts_builtin_syn_len, _ts_syn_size(t));
     for (size_t i = 0; i < _ts_builtin_syn_len; i++) {
-        const char *key = _ts_builtin_syn[i].key;
+        const char *key = _ts_builtin_str + _ts_builtin_syn[i].key;
         if (i > 0)
-            assert_true(strcmp(_ts_builtin_syn[i - 1].key, key) < 0);
+            assert_true(strcmp(_ts_builtin_str + _ts_builtin_syn[i - 1].key, key) < 0);
         for (int upper = 0; upper <= 1; upper++) {
-            const char *const *a, *const *b;
+            const char *const *a;
+            const uint32_t *b;
             size_t na = _ts_syn_lookup(t, key, upper, &a);
             size_t nb = _ts_syn_lookup_builtin(key, upper, &b);
             assert_int_equal(na, nb);
             for (size_t k = 0; k < na; k++)
-                assert_string_equal(a[k], b[k]);
+                assert_string_equal(a[k], _ts_builtin_str + b[k]);
         }
     }
-    const char *const *none;
+    const uint32_t *none;
     assert_int_equal(_ts_syn_lookup_builtin("no such term", 1, &none), 0);
     assert_null(none);
     assert_int_equal(_ts_syn_lookup_builtin("", 0, &none), 0);
