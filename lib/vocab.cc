@@ -15,6 +15,7 @@
 #include "xapian.hh"
 #include "synonyms.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,12 +26,15 @@ namespace {
 const unsigned MIN_COUNT = 2;
 const double MIN_SHARE = 0.15;
 const size_t MAX_PER_SOURCE = 3;
-// A short form typed in lower case is searched as an abbreviation only
-// when the records define it at least once per MIN_DEFINED_PER records
-// that hold the word.  "hiv" is defined in one record of 10 that use it,
-// "nci" in one of 92; "life" (the LIFE study) in one of 1,619 and "ml"
-// (machine learning) in one of 280, where the word is everyday English or
-// a unit.  Typed in capitals, a short form is always an abbreviation.
+// A short form of one word typed in lower case is searched as an
+// abbreviation only when the records define it at least once per
+// MIN_DEFINED_PER records that hold the word.  In the shared records
+// "hiv" is defined once in 10 records that hold it and "nci" once in 92;
+// "life" (the LIFE study) once in 1,619 and "ml" (twice machine learning,
+// once something else) once in 280, where the word is everyday English or
+// a unit.  Typed in capitals, a short form is always an abbreviation.  A
+// short form of several words ("b all") is not checked: the index has no
+// count of the records that hold a phrase.
 const double MIN_DEFINED_PER = 100;
 
 // Short forms that are also everyday English words: expanded from the
@@ -85,19 +89,25 @@ void load_curated()
         std::fprintf(stderr, "trialsearch: skipped lines of a synonym list:\n%s", errors);
 }
 
-// The mined expansions under key; none when uses (the records holding the
-// word, 0 for no such check) outnumber the definitions MIN_DEFINED_PER
-// times or more.
+// The mined expansions under key.  With word (a short form typed in lower
+// case), none when the records that hold it number more than
+// MIN_DEFINED_PER times the definitions.  The definitions are those of
+// the first shard (Xapian reads metadata from the first), so over
+// several shards the word's records are counted as a shard's share of
+// them.
 void add_mined(std::vector<_ts_expansion> &out, const Xapian::Database &db,
                const std::string &key, const char *kind, int field,
-               Xapian::doccount uses = 0)
+               const std::string &word = "")
 {
     std::vector<std::pair<std::string, unsigned>> v = _ts_vocab_parse(db.get_metadata(key));
     unsigned total = 0;
     for (const auto &e : v)
         total += e.second;
-    if (uses && total * MIN_DEFINED_PER < uses)
-        return;
+    if (total && !word.empty()) {
+        double uses = (double)db.get_termfreq(word) / std::max<size_t>(db.size(), 1);
+        if (total * MIN_DEFINED_PER < uses)
+            return;
+    }
     size_t n = 0;
     for (const auto &e : v) {
         double share = total ? (double)e.second / total : 0;
@@ -130,7 +140,8 @@ std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std:
     if (typed_upper)
         add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT);
     else if (!common_word(key))
-        add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT, db.get_termfreq(key));
+        add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT,
+                  key.find(' ') == std::string::npos ? key : "");
     add_mined(out, db, "al:" + key, "abbreviation", _TS_EXP_TEXT);
     add_mined(out, db, "mc:" + key, "MeSH", _TS_EXP_MESH);
 

@@ -67,7 +67,7 @@ run ts --explain --limit 0 intrathecal
 unlike "$out" '-> it ' "a short form that is an everyday word ('it') is never searched for"
 run ts --explain --limit 0 all
 unlike "$out" 'leuk' "lower-case 'all' is not the leukemia abbreviation"
-# Two records define ML as machine learning; 841 hold the word "ml".
+# Three records define ML (two as machine learning); 841 hold the word "ml".
 run ts --explain --limit 0 ml
 unlike "$out" 'machine learning' "lower-case 'ml', defined in under 1 of 100 records that use it, is the unit"
 run ts --explain --limit 0 ML
@@ -75,6 +75,16 @@ like "$out" 'ml -> machine learning \(abbreviation' "typed in capitals, ML is st
 run ts --explain --limit 0 aids
 like "$out" 'aids -> acquired immunodeficiency syndrome \(abbreviation' \
     "lower-case 'aids', defined in 1 of 20 records that use it, is the abbreviation"
+# Over several shards the definitions are the first shard's (Xapian reads
+# metadata from the first), and the word's records are counted as one
+# shard's share: "nci", defined 12 times in the 1,102 records that hold
+# it, 6 of them in the first of three shards, still expands.
+"$TS_INDEX" --db "$TMP/s3" -q --jobs 2 --shards 3 "$SHARED/data" "$SHARED/seeds"
+run "$TS_QUERY" --db "$TMP/s3" --explain --limit 0 nci
+like "$out" 'nci -> national cancer institute \(abbreviation' \
+    "over three shards, lower-case nci expands as it does in one index"
+run ts --explain --limit 0 nci
+like "$out" 'nci -> national cancer institute \(abbreviation' "and in one index"
 run ts --json --limit 0 ALS
 like "$out" '"added":\["als -> amyotrophic lateral sclerosis' "JSON lists the expansions under \"added\""
 # A user's own list, with one malformed line.
