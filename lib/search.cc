@@ -2071,32 +2071,30 @@ Xapian::Query Searcher::expanded(const std::string &key, const std::vector<_ts_e
                                  const std::string &prefix, double weight,
                                  const Xapian::Query &base)
 {
-    // Expansions that search the same words in the default search (in
-    // any order there: "type 2 diabetes mellitus", "diabetes mellitus
-    // type 2") are one query with their weights added, which scores as
-    // the two would and opens half the posting lists.
+    // Expansions that search the same thing are one query with their
+    // weights added, which scores as the two would and opens half the
+    // posting lists: in the default search, the same words in any order
+    // ("type 2 diabetes mellitus", "diabetes mellitus type 2").
     std::vector<std::pair<Xapian::Query, double>> found;
-    std::map<std::string, size_t> same; // sorted words -> index in found
+    std::map<std::string, size_t> same; // what is searched -> index in found
     for (const auto &e : exps) {
         if (holds_required(e.text))
             continue;
         double w = weight * e.weight;
-        if (e.field != _TS_EXP_MESH && prefix.empty()) {
-            std::vector<std::string> ws = words_of(e.text);
+        bool mesh = e.field == _TS_EXP_MESH, any_order = !mesh && prefix.empty();
+        std::vector<std::string> ws = words_of(e.text);
+        if (any_order)
             std::sort(ws.begin(), ws.end());
-            std::string k;
-            for (const std::string &x : ws)
-                k += x + ' ';
-            auto it = same.find(k);
-            if (it != same.end())
-                found[it->second].second += w;
-            else {
-                same.emplace(k, found.size());
-                found.emplace_back(short_fields_query(e.text), w);
-            }
-        } else
-            found.emplace_back(e.field == _TS_EXP_MESH ? heading_query(e.text)
-                                                       : text_query(e.text, prefix),
+        std::string searched = mesh ? "mesh:" : "";
+        for (const std::string &x : ws)
+            searched += x + ' ';
+        auto at = same.emplace(searched, found.size());
+        if (!at.second)
+            found[at.first->second].second += w;
+        else
+            found.emplace_back(mesh        ? heading_query(e.text)
+                               : any_order ? short_fields_query(e.text)
+                                           : text_query(e.text, prefix),
                                w);
         char line[64];
         std::snprintf(line, sizeof line, " (%s, weight %.2f)\n", e.kind, w);
