@@ -1,12 +1,14 @@
 /* tslat.c - in-process query latency of a trialsearch index.
  *
- * Usage: bench-tslat DB QUERIES [--or | --patient] [--details] [--rounds N]
- *                    [--no-warmup] [--slowest N]
+ * Usage: bench-tslat DB QUERIES [--or | --patient] [--details] [--plain]
+ *                    [--rounds N] [--no-warmup] [--slowest N]
  *
  * Opens the index once with the public API (include/trialsearch.h) and
  * runs each query with ts_search, top 10: the hits come back as records
  * (TS_Q_NO_DETAILS, as for `trialsearch --ids`), with --details also
- * with snippets and matched fields, as `trialsearch` prints them.  With
+ * with snippets and matched fields, as `trialsearch` prints them; with
+ * --plain as plain BM25 (TS_Q_PLAIN: no expansion, no field weights), the
+ * work of Xapian's matcher on the same words.  With
  * --or the words of each line (a prepared patient topic) are joined with
  * OR; with --patient each line is a case description for opts.patient.
  * Every query runs once to warm up (not with --no-warmup: for long
@@ -19,7 +21,7 @@
 #include "trialsearch.h"
 #include "lat.h"
 
-static int patient, details;
+static int patient, details, plain;
 
 /* A query and the least CPU time of its rounds, for --slowest. */
 typedef struct timed {
@@ -46,6 +48,8 @@ static int run(ts_db_t *db, const char *q)
     opts.limit = 10;
     if (!details)
         opts.flags |= TS_Q_NO_DETAILS;
+    if (plain)
+        opts.flags |= TS_Q_PLAIN;
     ts_status_t st = ts_search(db, &opts, &res);
     if (st != TS_OK) {
         fprintf(stderr, "bench-tslat: %s: %s: %s\n", q, ts_status_name(st), ts_last_error());
@@ -67,6 +71,8 @@ int main(int argc, char **argv)
             patient = 1;
         else if (strcmp(argv[i], "--details") == 0)
             details = 1;
+        else if (strcmp(argv[i], "--plain") == 0)
+            plain = 1;
         else if (strcmp(argv[i], "--no-warmup") == 0)
             warmup = 0;
         else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
@@ -79,8 +85,8 @@ int main(int argc, char **argv)
             np = 3;
     }
     if (np != 2 || rounds < 1 || (or_words && patient)) {
-        fprintf(stderr, "usage: bench-tslat DB QUERIES [--or | --patient] [--details] [--rounds N]"
-                " [--no-warmup] [--slowest N]\n");
+        fprintf(stderr, "usage: bench-tslat DB QUERIES [--or | --patient] [--details] [--plain]"
+                " [--rounds N] [--no-warmup] [--slowest N]\n");
         return 2;
     }
     lat_queries_t q = lat_read_queries(pos[1]);

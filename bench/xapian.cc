@@ -1,6 +1,8 @@
 // xapian.cc - in-process query latency of an omega (scriptindex) index.
 //
 // Usage: bench-xapian DB QUERIES [--or] [--rounds N] [--no-warmup]
+//        bench-xapian --once DB QUERY
+//        bench-xapian --rebuild SRC DST [N]
 //
 // Parses each query as omega's own `quest` does (QueryParser, English
 // stemmer, STEM_SOME, default flags, the prefixes of bench/trials.script),
@@ -8,10 +10,29 @@
 // topics), and fetches the top 10 with their document data.  Every query
 // runs once to warm up (not with --no-warmup), then N rounds (default 3) are timed one by one;
 // prints the latency summary of lat.h.
+//
+// With --once, runs the one QUERY the same way and exits, 0 when it has
+// hits and 1 when it has none: run once per query by bench-proclat, it is
+// the least a program that searches a Xapian index from the command line
+// costs on a machine (loading libxapian and libstdc++, opening the index,
+// one search), against which `trialsearch --ids` and `quest` are measured.
+//
+// With --rebuild, N records (default all) taken at even steps through
+// the index SRC are written again into a new index DST, as
+// trialsearch-index writes a segment (no fdatasync, a commit every 100
+// records): each record's terms, counts, positions, values and data are
+// first read into plain vectors, untimed, 1,000 records at a time; what
+// is timed is making the Xapian documents from them, adding them and
+// committing.  That is
+// Xapian's own share of indexing those terms, with no reading, parsing
+// or analysis: it prints the records, that CPU time and the records per
+// CPU second, the most any indexer of this term layout can reach on the
+// machine with Xapian.
 #include "lat.h"
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -49,13 +70,83 @@ int run(Xapian::Database &db, Xapian::QueryParser &qp, const char *q)
     return (int)m.size();
 }
 
+// A record read from an index: what Xapian is given to write it again.
+struct Record {
+    struct Term {
+        std::string name;
+        Xapian::termcount wdf;
+        std::vector<Xapian::termpos> pos;
+    };
+    std::vector<Term> terms;
+    std::vector<std::pair<Xapian::valueno, std::string>> values;
+    std::string data;
+};
+
+int rebuild(const char *src_path, const char *dst_path, Xapian::doccount limit)
+{
+    Xapian::Database src(src_path);
+    Xapian::WritableDatabase dst(dst_path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+    const Xapian::doccount BATCH = 100, CHUNK = 1000;
+    Xapian::doccount n = 0, pending = 0;
+    double cpu = 0, wall = 0;
+    // Every step-th record, so that the sample spans the index: its
+    // records come in the order of their inputs, whose formats differ.
+    double step = std::max(1.0, (double)src.get_doccount() / limit), next = 0;
+    Xapian::PostingIterator d = src.postlist_begin("");
+    while (d != src.postlist_end("") && n < limit) {
+        std::vector<Record> chunk;
+        for (; d != src.postlist_end("") && n + chunk.size() < limit && chunk.size() < CHUNK;
+             next += step, d.skip_to((Xapian::docid)next + 1)) {
+            Xapian::Document doc = src.get_document(*d);
+            Record r;
+            for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+                Record::Term term{*t, t.get_wdf(), {}};
+                for (Xapian::PositionIterator p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+                    term.pos.push_back(*p);
+                r.terms.push_back(std::move(term));
+            }
+            for (Xapian::ValueIterator v = doc.values_begin(); v != doc.values_end(); ++v)
+                r.values.emplace_back(v.get_valueno(), *v);
+            r.data = doc.get_data();
+            chunk.push_back(std::move(r));
+        }
+        double c0 = lat_cpu(), w0 = lat_now();
+        for (const Record &r : chunk) {
+            Xapian::Document doc;
+            for (const Record::Term &t : r.terms) {
+                doc.add_term(t.name, t.wdf);
+                for (Xapian::termpos p : t.pos)
+                    doc.add_posting(t.name, p, 0);
+            }
+            for (const auto &v : r.values)
+                doc.add_value(v.first, v.second);
+            doc.set_data(r.data);
+            dst.add_document(doc);
+            if (++pending == BATCH) {
+                dst.commit();
+                pending = 0;
+            }
+        }
+        cpu += lat_cpu() - c0;
+        wall += lat_now() - w0;
+        n += (Xapian::doccount)chunk.size();
+    }
+    double c0 = lat_cpu(), w0 = lat_now();
+    dst.commit();
+    cpu += lat_cpu() - c0;
+    wall += lat_now() - w0;
+    std::cout << "{\"records\": " << n << ", \"seconds\": " << wall << ", \"cpu_seconds\": " << cpu
+              << ", \"records_per_cpu_second\": " << (cpu > 0 ? n / cpu : 0) << "}\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     bool or_words = false;
     int rounds = 3;
-    bool warmup = true;
+    bool warmup = true, once = false, rebuild_db = false;
     std::vector<const char *> pos;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
@@ -65,15 +156,23 @@ int main(int argc, char **argv)
             rounds = atoi(argv[++i]);
         else if (a == "--no-warmup")
             warmup = false;
+        else if (a == "--once")
+            once = true;
+        else if (a == "--rebuild")
+            rebuild_db = true;
         else
             pos.push_back(argv[i]);
     }
-    if (pos.size() != 2 || rounds < 1) {
-        std::cerr << "usage: bench-xapian DB QUERIES [--or] [--rounds N] [--no-warmup]\n";
+    if ((rebuild_db ? pos.size() < 2 || pos.size() > 3 : pos.size() != 2) || rounds < 1) {
+        std::cerr << "usage: bench-xapian DB QUERIES [--or] [--rounds N] [--no-warmup]\n"
+                     "       bench-xapian --once DB QUERY\n"
+                     "       bench-xapian --rebuild SRC DST [N]\n";
         return 2;
     }
     try {
-        lat_queries_t q = lat_read_queries(pos[1]);
+        if (rebuild_db)
+            return rebuild(pos[0], pos[1], pos.size() == 3 ? (Xapian::doccount)atol(pos[2])
+                                                           : Xapian::doccount(-1));
         Xapian::Database db(pos[0]);
         Xapian::QueryParser qp;
         Xapian::Stem stem("english");
@@ -84,6 +183,12 @@ int main(int argc, char **argv)
         for (const auto &p : prefixes)
             qp.add_prefix(p[0], p[1]);
         qp.add_boolean_prefix("id", "Q");
+        if (once) {
+            int h = run(db, qp, pos[1]);
+            return h > 0 ? 0 : h == 0 ? 1 : 2;
+        }
+
+        lat_queries_t q = lat_read_queries(pos[1]);
 
         size_t with_hits = 0, errors = 0;
         for (size_t i = 0; warmup && i < q.n; i++) {
