@@ -7,8 +7,8 @@
  * runs each query with ts_search, top 10: the hits come back as records
  * (TS_Q_NO_DETAILS, as for `trialsearch --ids`), with --details also
  * with snippets and matched fields, as `trialsearch` prints them; with
- * --plain as plain BM25 (TS_Q_PLAIN: no expansion, no field weights), the
- * work of Xapian's matcher on the same words.  With
+ * --plain as plain BM25 (TS_Q_PLAIN: no expansion, no field weights):
+ * what the same words cost with those features off.  With
  * --or the words of each line (a prepared patient topic) are joined with
  * OR; with --patient each line is a case description for opts.patient.
  * Every query runs once to warm up (not with --no-warmup: for long

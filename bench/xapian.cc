@@ -1,4 +1,5 @@
-// xapian.cc - in-process query latency of an omega (scriptindex) index.
+// xapian.cc - Xapian's own figures: query latency of an omega
+// (scriptindex) index, one-shot search, and Xapian's share of indexing.
 //
 // Usage: bench-xapian DB QUERIES [--or] [--rounds N] [--no-warmup]
 //        bench-xapian --once DB QUERY
@@ -8,31 +9,32 @@
 // stemmer, STEM_SOME, default flags, the prefixes of bench/trials.script),
 // with AND as the default operator, or OR with --or (prepared patient
 // topics), and fetches the top 10 with their document data.  Every query
-// runs once to warm up (not with --no-warmup), then N rounds (default 3) are timed one by one;
-// prints the latency summary of lat.h.
+// runs once to warm up (not with --no-warmup), then N rounds (default 3)
+// are timed one by one; prints the latency summary of lat.h.
 //
-// With --once, runs the one QUERY the same way and exits, 0 when it has
-// hits and 1 when it has none: run once per query by bench-proclat, it is
-// the least a program that searches a Xapian index from the command line
-// costs on a machine (loading libxapian and libstdc++, opening the index,
-// one search), against which `trialsearch --ids` and `quest` are measured.
+// With --once, runs the one QUERY the same way and exits: 0 when it has
+// hits, 1 when it has none, 2 when the query cannot be parsed (as for a
+// wrong command line), 3 on a Xapian error.  Run once per query by
+// bench-proclat beside `trialsearch --ids`, it is the least a program
+// linked with the system's libxapian and libstdc++ costs to search an
+// index from a shell (load the libraries, open the index, one search).
 //
 // With --rebuild, N records (default all) taken at even steps through
-// the index SRC are written again into a new index DST, as
-// trialsearch-index writes a segment (no fdatasync, a commit every 100
-// records): each record's terms, counts, positions, values and data are
+// the index SRC are written again into a new index DST as
+// trialsearch-index writes a segment: no fdatasync, a commit every 100
+// records.  Each record's terms, counts, positions, values and data are
 // first read into plain vectors, untimed, 1,000 records at a time; what
 // is timed is making the Xapian documents from them, adding them and
-// committing.  That is
-// Xapian's own share of indexing those terms, with no reading, parsing
-// or analysis: it prints the records, that CPU time and the records per
-// CPU second, the most any indexer of this term layout can reach on the
-// machine with Xapian.
+// committing.  That is Xapian's own share of indexing those terms, with
+// no reading, parsing or analysis, at that segment size and commit
+// cadence: it prints the records, that CPU time and the records per CPU
+// second.
 #include "lat.h"
 
 #include <xapian.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -82,21 +84,34 @@ struct Record {
     std::string data;
 };
 
+// Add the CPU and elapsed seconds fn takes to *cpu and *wall.
+template <class Fn> void timed(double *cpu, double *wall, Fn fn)
+{
+    double c0 = lat_cpu(), w0 = lat_now();
+    fn();
+    *cpu += lat_cpu() - c0;
+    *wall += lat_now() - w0;
+}
+
 int rebuild(const char *src_path, const char *dst_path, Xapian::doccount limit)
 {
     Xapian::Database src(src_path);
     Xapian::WritableDatabase dst(dst_path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
     const Xapian::doccount BATCH = 100, CHUNK = 1000;
-    Xapian::doccount n = 0, pending = 0;
+    Xapian::doccount n = 0, pending = 0, seen = 0;
     double cpu = 0, wall = 0;
-    // Every step-th record, so that the sample spans the index: its
-    // records come in the order of their inputs, whose formats differ.
+    // Every step-th record, counted in the order of the records (docids
+    // may have gaps), so that the sample spans the index: its records
+    // come in the order of their inputs, whose formats differ.
     double step = std::max(1.0, (double)src.get_doccount() / limit), next = 0;
     Xapian::PostingIterator d = src.postlist_begin("");
     while (d != src.postlist_end("") && n < limit) {
         std::vector<Record> chunk;
         for (; d != src.postlist_end("") && n + chunk.size() < limit && chunk.size() < CHUNK;
-             next += step, d.skip_to((Xapian::docid)next + 1)) {
+             ++d, ++seen) {
+            if (seen < next)
+                continue;
+            next += step;
             Xapian::Document doc = src.get_document(*d);
             Record r;
             for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -110,31 +125,27 @@ int rebuild(const char *src_path, const char *dst_path, Xapian::doccount limit)
             r.data = doc.get_data();
             chunk.push_back(std::move(r));
         }
-        double c0 = lat_cpu(), w0 = lat_now();
-        for (const Record &r : chunk) {
-            Xapian::Document doc;
-            for (const Record::Term &t : r.terms) {
-                doc.add_term(t.name, t.wdf);
-                for (Xapian::termpos p : t.pos)
-                    doc.add_posting(t.name, p, 0);
+        timed(&cpu, &wall, [&] {
+            for (const Record &r : chunk) {
+                Xapian::Document doc;
+                for (const Record::Term &t : r.terms) {
+                    doc.add_term(t.name, t.wdf);
+                    for (Xapian::termpos p : t.pos)
+                        doc.add_posting(t.name, p, 0);
+                }
+                for (const auto &v : r.values)
+                    doc.add_value(v.first, v.second);
+                doc.set_data(r.data);
+                dst.add_document(doc);
+                if (++pending == BATCH) {
+                    dst.commit();
+                    pending = 0;
+                }
             }
-            for (const auto &v : r.values)
-                doc.add_value(v.first, v.second);
-            doc.set_data(r.data);
-            dst.add_document(doc);
-            if (++pending == BATCH) {
-                dst.commit();
-                pending = 0;
-            }
-        }
-        cpu += lat_cpu() - c0;
-        wall += lat_now() - w0;
+        });
         n += (Xapian::doccount)chunk.size();
     }
-    double c0 = lat_cpu(), w0 = lat_now();
-    dst.commit();
-    cpu += lat_cpu() - c0;
-    wall += lat_now() - w0;
+    timed(&cpu, &wall, [&] { dst.commit(); });
     std::cout << "{\"records\": " << n << ", \"seconds\": " << wall << ", \"cpu_seconds\": " << cpu
               << ", \"records_per_cpu_second\": " << (cpu > 0 ? n / cpu : 0) << "}\n";
     return 0;
@@ -146,16 +157,16 @@ int main(int argc, char **argv)
 {
     bool or_words = false;
     int rounds = 3;
-    bool warmup = true, once = false, rebuild_db = false;
+    bool warmup = true, once = false, rebuild_db = false, latency_opts = false;
     std::vector<const char *> pos;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--or")
-            or_words = true;
+            or_words = latency_opts = true;
         else if (a == "--rounds" && i + 1 < argc)
-            rounds = atoi(argv[++i]);
+            rounds = atoi(argv[++i]), latency_opts = true;
         else if (a == "--no-warmup")
-            warmup = false;
+            warmup = false, latency_opts = true;
         else if (a == "--once")
             once = true;
         else if (a == "--rebuild")
@@ -163,7 +174,17 @@ int main(int argc, char **argv)
         else
             pos.push_back(argv[i]);
     }
-    if ((rebuild_db ? pos.size() < 2 || pos.size() > 3 : pos.size() != 2) || rounds < 1) {
+    // N of --rebuild: a whole number from 1.
+    Xapian::doccount limit = Xapian::doccount(-1);
+    if (rebuild_db && pos.size() == 3) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(pos[2], &end, 10);
+        limit = *pos[2] != '-' && *end == '\0' && end != pos[2] && errno == 0 &&
+                        v <= Xapian::doccount(-1) ? (Xapian::doccount)v : 0;
+    }
+    if ((rebuild_db ? pos.size() < 2 || pos.size() > 3 || limit == 0 : pos.size() != 2) ||
+        rounds < 1 || (once && rebuild_db) || ((once || rebuild_db) && latency_opts)) {
         std::cerr << "usage: bench-xapian DB QUERIES [--or] [--rounds N] [--no-warmup]\n"
                      "       bench-xapian --once DB QUERY\n"
                      "       bench-xapian --rebuild SRC DST [N]\n";
@@ -171,8 +192,7 @@ int main(int argc, char **argv)
     }
     try {
         if (rebuild_db)
-            return rebuild(pos[0], pos[1], pos.size() == 3 ? (Xapian::doccount)atol(pos[2])
-                                                           : Xapian::doccount(-1));
+            return rebuild(pos[0], pos[1], limit);
         Xapian::Database db(pos[0]);
         Xapian::QueryParser qp;
         Xapian::Stem stem("english");
