@@ -84,13 +84,35 @@ struct Record {
     std::string data;
 };
 
-// Add the CPU and elapsed seconds fn takes to *cpu and *wall.
-template <class Fn> void timed(double *cpu, double *wall, Fn fn)
+Record read_record(const Xapian::Document &doc)
 {
-    double c0 = lat_cpu(), w0 = lat_now();
-    fn();
-    *cpu += lat_cpu() - c0;
-    *wall += lat_now() - w0;
+    Record r;
+    for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        Record::Term term{*t, t.get_wdf(), {}};
+        for (Xapian::PositionIterator p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+            term.pos.push_back(*p);
+        r.terms.push_back(std::move(term));
+    }
+    for (Xapian::ValueIterator v = doc.values_begin(); v != doc.values_end(); ++v)
+        r.values.emplace_back(v.get_valueno(), *v);
+    r.data = doc.get_data();
+    return r;
+}
+
+// The Xapian document of r: each term with its count, then its positions
+// adding nothing to the count.
+Xapian::Document document_of(const Record &r)
+{
+    Xapian::Document doc;
+    for (const Record::Term &t : r.terms) {
+        doc.add_term(t.name, t.wdf);
+        for (Xapian::termpos p : t.pos)
+            doc.add_posting(t.name, p, 0);
+    }
+    for (const auto &v : r.values)
+        doc.add_value(v.first, v.second);
+    doc.set_data(r.data);
+    return doc;
 }
 
 int rebuild(const char *src_path, const char *dst_path, Xapian::doccount limit)
@@ -98,7 +120,7 @@ int rebuild(const char *src_path, const char *dst_path, Xapian::doccount limit)
     Xapian::Database src(src_path);
     Xapian::WritableDatabase dst(dst_path, Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
     const Xapian::doccount BATCH = 100, CHUNK = 1000;
-    Xapian::doccount n = 0, pending = 0, seen = 0;
+    Xapian::doccount n = 0, seen = 0;
     double cpu = 0, wall = 0;
     // Every step-th record, counted in the order of the records (docids
     // may have gaps), so that the sample spans the index: its records
@@ -109,46 +131,38 @@ int rebuild(const char *src_path, const char *dst_path, Xapian::doccount limit)
         std::vector<Record> chunk;
         for (; d != src.postlist_end("") && n + chunk.size() < limit && chunk.size() < CHUNK;
              ++d, ++seen) {
-            if (seen < next)
-                continue;
-            next += step;
-            Xapian::Document doc = src.get_document(*d);
-            Record r;
-            for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-                Record::Term term{*t, t.get_wdf(), {}};
-                for (Xapian::PositionIterator p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
-                    term.pos.push_back(*p);
-                r.terms.push_back(std::move(term));
+            if (seen >= next) {
+                next += step;
+                chunk.push_back(read_record(src.get_document(*d)));
             }
-            for (Xapian::ValueIterator v = doc.values_begin(); v != doc.values_end(); ++v)
-                r.values.emplace_back(v.get_valueno(), *v);
-            r.data = doc.get_data();
-            chunk.push_back(std::move(r));
         }
-        timed(&cpu, &wall, [&] {
-            for (const Record &r : chunk) {
-                Xapian::Document doc;
-                for (const Record::Term &t : r.terms) {
-                    doc.add_term(t.name, t.wdf);
-                    for (Xapian::termpos p : t.pos)
-                        doc.add_posting(t.name, p, 0);
-                }
-                for (const auto &v : r.values)
-                    doc.add_value(v.first, v.second);
-                doc.set_data(r.data);
-                dst.add_document(doc);
-                if (++pending == BATCH) {
-                    dst.commit();
-                    pending = 0;
-                }
-            }
-        });
-        n += (Xapian::doccount)chunk.size();
+        double c0 = lat_cpu(), w0 = lat_now();
+        for (const Record &r : chunk) {
+            dst.add_document(document_of(r));
+            if (++n % BATCH == 0)
+                dst.commit();
+        }
+        if (n % BATCH != 0) // the last records: only the last chunk is short
+            dst.commit();
+        cpu += lat_cpu() - c0;
+        wall += lat_now() - w0;
     }
-    timed(&cpu, &wall, [&] { dst.commit(); });
     std::cout << "{\"records\": " << n << ", \"seconds\": " << wall << ", \"cpu_seconds\": " << cpu
               << ", \"records_per_cpu_second\": " << (cpu > 0 ? n / cpu : 0) << "}\n";
     return 0;
+}
+
+// N of --rebuild: a whole number from 1, else 0.
+Xapian::doccount parse_count(const char *s)
+{
+    if (*s < '0' || *s > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end != '\0' || errno != 0 || v > Xapian::doccount(-1))
+        return 0;
+    return (Xapian::doccount)v;
 }
 
 } // namespace
@@ -161,12 +175,14 @@ int main(int argc, char **argv)
     std::vector<const char *> pos;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
+        if (a == "--or" || a == "--no-warmup" || (a == "--rounds" && i + 1 < argc))
+            latency_opts = true;
         if (a == "--or")
-            or_words = latency_opts = true;
+            or_words = true;
         else if (a == "--rounds" && i + 1 < argc)
-            rounds = atoi(argv[++i]), latency_opts = true;
+            rounds = atoi(argv[++i]);
         else if (a == "--no-warmup")
-            warmup = false, latency_opts = true;
+            warmup = false;
         else if (a == "--once")
             once = true;
         else if (a == "--rebuild")
@@ -174,15 +190,8 @@ int main(int argc, char **argv)
         else
             pos.push_back(argv[i]);
     }
-    // N of --rebuild: a whole number from 1.
-    Xapian::doccount limit = Xapian::doccount(-1);
-    if (rebuild_db && pos.size() == 3) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(pos[2], &end, 10);
-        limit = *pos[2] != '-' && *end == '\0' && end != pos[2] && errno == 0 &&
-                        v <= Xapian::doccount(-1) ? (Xapian::doccount)v : 0;
-    }
+    Xapian::doccount limit =
+        rebuild_db && pos.size() == 3 ? parse_count(pos[2]) : Xapian::doccount(-1);
     if ((rebuild_db ? pos.size() < 2 || pos.size() > 3 || limit == 0 : pos.size() != 2) ||
         rounds < 1 || (once && rebuild_db) || ((once || rebuild_db) && latency_opts)) {
         std::cerr << "usage: bench-xapian DB QUERIES [--or] [--rounds N] [--no-warmup]\n"

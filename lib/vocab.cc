@@ -90,11 +90,11 @@ void load_curated()
 }
 
 // The mined expansions under key.  With word (a short form typed in lower
-// case), none when the records that hold it number more than
-// MIN_DEFINED_PER times the definitions.  The definitions are those of
-// the first shard (Xapian reads metadata from the first), so over
-// several shards the word's records are counted as a shard's share of
-// them.
+// case), none when it is one word and the records that hold it number
+// more than MIN_DEFINED_PER times the definitions (MIN_DEFINED_PER says
+// why several words are not checked).  The definitions are those of the
+// first shard (Xapian reads metadata from the first), so over several
+// shards the word's records are counted as a shard's share of them.
 void add_mined(std::vector<_ts_expansion> &out, const Xapian::Database &db,
                const std::string &key, const char *kind, int field,
                const std::string &word = "")
@@ -103,7 +103,7 @@ void add_mined(std::vector<_ts_expansion> &out, const Xapian::Database &db,
     unsigned total = 0;
     for (const auto &e : v)
         total += e.second;
-    if (total && !word.empty()) {
+    if (total && !word.empty() && word.find(' ') == std::string::npos) {
         double uses = (double)db.get_termfreq(word) / std::max<size_t>(db.size(), 1);
         if (total * MIN_DEFINED_PER < uses)
             return;
@@ -140,8 +140,7 @@ std::vector<_ts_expansion> _ts_expansions(const Xapian::Database &db, const std:
     if (typed_upper)
         add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT);
     else if (!common_word(key))
-        add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT,
-                  key.find(' ') == std::string::npos ? key : "");
+        add_mined(out, db, "ab:" + key, "abbreviation", _TS_EXP_TEXT, key);
     add_mined(out, db, "al:" + key, "abbreviation", _TS_EXP_TEXT);
     add_mined(out, db, "mc:" + key, "MeSH", _TS_EXP_MESH);
 
